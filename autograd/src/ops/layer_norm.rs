@@ -1,0 +1,74 @@
+//! Layer normalization over features (per row), without affine parameters.
+
+use super::broadcast::dot;
+use super::reduce::row_stats;
+use crate::op::Op;
+use crate::tape::{Tape, Var};
+
+impl Tape {
+    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the exact gradient.
+    pub fn layer_norm(&mut self, a: Var, eps: f32) -> Var {
+        let (rows, cols) = self.value(a).shape();
+        let mut out = self.alloc(rows, cols);
+        for (y, x) in out
+            .data_mut()
+            .chunks_mut(cols)
+            .zip(self.value(a).data().chunks(cols))
+        {
+            let (mean, var) = row_stats(x);
+            let rstd = 1.0 / (var + eps).sqrt();
+            for (y, &x) in y.iter_mut().zip(x) {
+                *y = (x - mean) * rstd; // standardized: mean 0, variance var/(var + eps)
+            }
+        }
+        let tracked = self.tracked(a);
+        self.push(Op::LayerNorm { a, eps }, out, tracked)
+    }
+}
+
+/// With `y = (x − μ)·r`, `r = 1/sqrt(var + eps)`, and `D` features:
+/// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
+/// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
+pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, eps: f32) {
+    tape.accumulate(a, |t, grad| {
+        let cols = grad.cols();
+        let d_inv = 1.0 / cols as f32;
+        let (x, y, g) = (t.value(a).data(), t.value(out).data(), t.grad_out(out).data());
+        for (r, d) in grad.data_mut().chunks_mut(cols).enumerate() {
+            let span = r * cols..(r + 1) * cols;
+            let (x, y, g) = (&x[span.clone()], &y[span.clone()], &g[span]);
+            let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
+            let mean_g = g.iter().sum::<f32>() * d_inv;
+            let mean_gy = dot(g, y) * d_inv;
+            for ((d, &g), &y) in d.iter_mut().zip(g).zip(y) {
+                *d += rstd * (g - mean_g - y * mean_gy);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{gradcheck, seeded};
+    use crate::ops::reduce::row_stats;
+    use crate::Tape;
+
+    #[test]
+    fn layer_norm_passes_gradcheck() {
+        gradcheck(&[seeded(3, 6, 1)], |t, v| t.layer_norm(v[0], crate::LN_EPS)).assert_close(1e-3);
+    }
+
+    #[test]
+    fn layer_norm_rows_have_zero_mean_and_unit_variance() {
+        let mut tape = Tape::new();
+        let x = tape.constant(&seeded(4, 50, 2));
+        let y = tape.layer_norm(x, crate::LN_EPS);
+        for r in 0..4 {
+            let (mean, var) = row_stats(tape.value(y).row(r));
+            assert!(
+                mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-3,
+                "row {r}: mean {mean}, var {var}"
+            );
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Matrix products, with either operand transposed by strides.
+
+use crate::op::Op;
+use crate::tape::{Tape, Var};
+use crate::tensor::gemm;
+
+impl Tape {
+    /// `A·B`: (m, k) @ (k, n) -> (m, n).
+    pub fn matmul(&mut self, a: Var, b: Var) -> Var {
+        self.product(a, b, false, false)
+    }
+
+    /// `A·Bᵀ`: (m, k) @ (n, k)ᵀ -> (m, n). A dense layer `x·Wᵀ` with `W` (out, in).
+    pub fn matmul_nt(&mut self, a: Var, b: Var) -> Var {
+        self.product(a, b, false, true)
+    }
+
+    /// `Aᵀ·B`: (k, m)ᵀ @ (k, n) -> (m, n).
+    pub fn matmul_tn(&mut self, a: Var, b: Var) -> Var {
+        self.product(a, b, true, false)
+    }
+
+    fn product(&mut self, a: Var, b: Var, trans_a: bool, trans_b: bool) -> Var {
+        let (ar, ac) = self.value(a).shape();
+        let (br, bc) = self.value(b).shape();
+        let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
+        let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
+        assert_eq!(
+            k, kb,
+            "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {:?}, b {:?}, trans {trans_a}/{trans_b})",
+            (ar, ac),
+            (br, bc)
+        );
+        let mut out = self.alloc(m, n);
+        gemm(1.0, self.value(a), trans_a, self.value(b), trans_b, 0.0, &mut out);
+        let tracked = self.tracked(a) || self.tracked(b);
+        self.push(
+            Op::MatMul {
+                a,
+                b,
+                trans_a,
+                trans_b,
+            },
+            out,
+            tracked,
+        )
+    }
+}
+
+/// For `C = op(A)·op(B)` with incoming error `G = ∂L/∂C`:
+/// - `∂L/∂op(A) = G·op(B)ᵀ`, so `∂L/∂A = G·op(B)ᵀ`, or its transpose `op(B)·Gᵀ` when `A` was transposed;
+/// - `∂L/∂op(B) = op(A)ᵀ·G`, so `∂L/∂B = op(A)ᵀ·G`, or its transpose `Gᵀ·op(A)` when `B` was transposed.
+///
+/// Each product is written straight into the gradient buffer (`beta = 1`
+/// accumulates), with transposes by strides.
+pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool, trans_b: bool) {
+    if let Some((mut grad_a, beta)) = tape.take_grad_for_gemm(a) {
+        let (g, vb) = (tape.grad_out(out), tape.value(b));
+        if trans_a {
+            gemm(1.0, vb, trans_b, g, true, beta, &mut grad_a); // (k, n) @ (n, m) -> (k, m)
+        } else {
+            gemm(1.0, g, false, vb, !trans_b, beta, &mut grad_a); // (m, n) @ (n, k) -> (m, k)
+        }
+        tape.put_grad(a, grad_a);
+    }
+    if let Some((mut grad_b, beta)) = tape.take_grad_for_gemm(b) {
+        let (g, va) = (tape.grad_out(out), tape.value(a));
+        if trans_b {
+            gemm(1.0, g, true, va, trans_a, beta, &mut grad_b); // (n, m) @ (m, k) -> (n, k)
+        } else {
+            gemm(1.0, va, !trans_a, g, false, beta, &mut grad_b); // (k, m) @ (m, n) -> (k, n)
+        }
+        tape.put_grad(b, grad_b);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{gradcheck, seeded};
+
+    #[test]
+    fn matmul_passes_gradcheck() {
+        let (a, b) = (seeded(3, 5, 1), seeded(5, 2, 2));
+        gradcheck(&[a, b], |t, v| t.matmul(v[0], v[1])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn matmul_nt_passes_gradcheck() {
+        let (a, b) = (seeded(3, 5, 3), seeded(4, 5, 4));
+        gradcheck(&[a, b], |t, v| t.matmul_nt(v[0], v[1])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn matmul_tn_passes_gradcheck() {
+        let (a, b) = (seeded(5, 3, 5), seeded(5, 4, 6));
+        gradcheck(&[a, b], |t, v| t.matmul_tn(v[0], v[1])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn repeated_operand_accumulates_both_contributions() {
+        // L = Σ (A·Aᵀ): d/dA = (1·A) + (1ᵀ·A) summed over both operand slots.
+        let a = seeded(3, 4, 7);
+        gradcheck(&[a], |t, v| t.matmul_nt(v[0], v[0])).assert_close(1e-3);
+    }
+}

@@ -1,0 +1,251 @@
+//! The tape: an arena of nodes in creation order, and the reverse pass.
+
+use crate::backward::backward_node;
+use crate::op::Op;
+use crate::tensor::Tensor;
+
+/// A handle to a node on a [`Tape`]. Cheap to copy; only meaningful on the
+/// tape that made it, until that tape is cleared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Var(pub(crate) u32);
+
+impl Var {
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+pub(crate) struct Node {
+    pub(crate) op: Op,
+    pub(crate) value: Tensor,
+    /// Whether a gradient must flow to this node: true for parameters and
+    /// for anything computed from one. Data and detached values are false,
+    /// and the backward pass skips them entirely.
+    pub(crate) tracked: bool,
+}
+
+/// Records every operation of one forward pass so that [`Tape::backward`]
+/// can replay them in reverse.
+///
+/// Nodes are pushed in creation order, which is already a topological
+/// order, so the backward pass is a single reverse loop. [`Tape::clear`]
+/// keeps every buffer for the next step: a training loop that does the same
+/// work each step allocates nothing after the first few steps.
+#[derive(Default)]
+pub struct Tape {
+    pub(crate) nodes: Vec<Node>,
+    /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
+    pub(crate) grads: Vec<Option<Tensor>>,
+    /// Spare buffers, sorted by capacity, handed out by `alloc`.
+    pool: Vec<Vec<f32>>,
+}
+
+impl Tape {
+    pub fn new() -> Tape {
+        Tape::default()
+    }
+
+    /// Forgets every node and gradient, keeping their buffers for reuse.
+    pub fn clear(&mut self) {
+        for node in self.nodes.drain(..) {
+            self.pool.push(node.value.into_buffer());
+        }
+        for grad in self.grads.drain(..).flatten() {
+            self.pool.push(grad.into_buffer());
+        }
+        self.pool.sort_by_key(Vec::capacity);
+    }
+
+    /// Number of nodes recorded since the last clear.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// A `rows × cols` tensor on a recycled buffer (best fit). Its entries
+    /// are stale: the caller overwrites all of them.
+    pub(crate) fn alloc(&mut self, rows: usize, cols: usize) -> Tensor {
+        let n = rows * cols;
+        let at = self.pool.partition_point(|b| b.capacity() < n);
+        let buf = if at < self.pool.len() {
+            self.pool.remove(at)
+        } else {
+            self.pool.pop().unwrap_or_default()
+        };
+        Tensor::from_buffer(rows, cols, buf)
+    }
+
+    /// Returns a scratch tensor's buffer to the pool.
+    pub(crate) fn recycle(&mut self, t: Tensor) {
+        let buf = t.into_buffer();
+        let at = self.pool.partition_point(|b| b.capacity() < buf.capacity());
+        self.pool.insert(at, buf);
+    }
+
+    pub(crate) fn push(&mut self, op: Op, value: Tensor, tracked: bool) -> Var {
+        let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
+        self.nodes.push(Node { op, value, tracked });
+        Var(id)
+    }
+
+    pub(crate) fn tracked(&self, v: Var) -> bool {
+        self.nodes[v.index()].tracked
+    }
+
+    fn leaf(&mut self, rows: usize, cols: usize, data: &[f32], tracked: bool) -> Var {
+        let mut value = self.alloc(rows, cols);
+        value.data_mut().copy_from_slice(data);
+        self.push(Op::Leaf, value, tracked)
+    }
+
+    /// Data that needs no gradient (a copy of `t`).
+    pub fn constant(&mut self, t: &Tensor) -> Var {
+        self.leaf(t.rows(), t.cols(), t.data(), false)
+    }
+
+    /// Data given as a row-major slice, e.g. a batch of images. No gradient.
+    pub fn input(&mut self, rows: usize, cols: usize, data: &[f32]) -> Var {
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "input: {} values do not fill ({rows}, {cols})",
+            data.len()
+        );
+        self.leaf(rows, cols, data, false)
+    }
+
+    /// A trainable value (a copy of `t`): it receives a gradient.
+    pub fn param(&mut self, t: &Tensor) -> Var {
+        self.leaf(t.rows(), t.cols(), t.data(), true)
+    }
+
+    pub fn value(&self, v: Var) -> &Tensor {
+        &self.nodes[v.index()].value
+    }
+
+    /// d(loss)/d(v) after [`backward`](Self::backward); `None` when `v` is
+    /// untracked or the loss does not depend on it.
+    pub fn grad(&self, v: Var) -> Option<&Tensor> {
+        self.grads.get(v.index()).and_then(Option::as_ref)
+    }
+
+    /// Reverse pass from the scalar `loss`: every tracked node it depends on
+    /// gets its gradient. Calling it again recomputes from scratch.
+    pub fn backward(&mut self, loss: Var) {
+        let (rows, cols) = self.value(loss).shape();
+        assert_eq!(
+            (rows, cols),
+            (1, 1),
+            "backward: loss must be (1, 1), got ({rows}, {cols})"
+        );
+        let old: Vec<Tensor> = self.grads.drain(..).flatten().collect();
+        for g in old {
+            self.pool.push(g.into_buffer());
+        }
+        self.pool.sort_by_key(Vec::capacity);
+        self.grads.resize_with(self.nodes.len(), || None);
+        if !self.tracked(loss) {
+            return;
+        }
+        let mut seed = self.alloc(1, 1);
+        seed.data_mut()[0] = 1.0; // ∂loss/∂loss
+        self.grads[loss.index()] = Some(seed);
+        for i in (0..=loss.index()).rev() {
+            if self.nodes[i].tracked && self.grads[i].is_some() {
+                backward_node(self, i);
+            }
+        }
+    }
+
+    /// Takes the gradient of `v` out of the tape to add a contribution to
+    /// it, zeroed on first touch; `None` when `v` needs no gradient. Every
+    /// rule accumulates through this pair with [`put_grad`](Self::put_grad).
+    pub(crate) fn take_grad(&mut self, v: Var) -> Option<Tensor> {
+        let (g, beta) = self.take_grad_for_gemm(v)?;
+        Some(if beta == 0.0 { zeroed(g) } else { g })
+    }
+
+    /// Like [`take_grad`](Self::take_grad) for a contribution written by
+    /// `gemm(.., beta, g)`: on first touch `beta = 0` and the stale buffer is
+    /// overwritten without ever being zeroed; afterwards `beta = 1` adds.
+    pub(crate) fn take_grad_for_gemm(&mut self, v: Var) -> Option<(Tensor, f32)> {
+        if !self.tracked(v) {
+            return None;
+        }
+        Some(match self.grads[v.index()].take() {
+            Some(g) => (g, 1.0),
+            None => {
+                let (rows, cols) = self.value(v).shape();
+                (self.alloc(rows, cols), 0.0)
+            }
+        })
+    }
+
+    pub(crate) fn put_grad(&mut self, v: Var, g: Tensor) {
+        self.grads[v.index()] = Some(g);
+    }
+
+    /// Runs `add(tape, grad)` to add a contribution into the gradient of
+    /// `v` (zeroed on first touch), if `v` needs one.
+    pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor)) {
+        if let Some(mut grad) = self.take_grad(v) {
+            add(self, &mut grad);
+            self.put_grad(v, grad);
+        }
+    }
+
+    /// The incoming error of node `out` during its backward rule.
+    pub(crate) fn grad_out(&self, out: Var) -> &Tensor {
+        self.grads[out.index()]
+            .as_ref()
+            .expect("backward rules run only for nodes that received a gradient")
+    }
+}
+
+fn zeroed(mut t: Tensor) -> Tensor {
+    t.data_mut().fill(0.0);
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clear_recycles_buffers_so_a_repeated_step_does_not_grow_the_pool() {
+        let mut tape = Tape::new();
+        let w = Tensor::filled(3, 4, 0.5);
+        let step = |tape: &mut Tape| {
+            tape.clear();
+            let x = tape.input(2, 4, &[1.0; 8]);
+            let w = tape.param(&w);
+            let y = tape.matmul_nt(x, w);
+            let loss = tape.sum(y);
+            tape.backward(loss);
+        };
+        step(&mut tape);
+        step(&mut tape);
+        tape.clear();
+        let pooled = tape.pool.len();
+        let capacity: usize = tape.pool.iter().map(Vec::capacity).sum();
+        step(&mut tape);
+        tape.clear();
+        assert_eq!(tape.pool.len(), pooled);
+        assert_eq!(tape.pool.iter().map(Vec::capacity).sum::<usize>(), capacity);
+    }
+
+    #[test]
+    fn untracked_inputs_get_no_gradient() {
+        let mut tape = Tape::new();
+        let x = tape.input(1, 2, &[1.0, 2.0]);
+        let w = tape.param(&Tensor::from_vec(1, 2, vec![3.0, 4.0]));
+        let y = tape.mul(x, w);
+        let loss = tape.sum(y);
+        tape.backward(loss);
+        assert!(tape.grad(x).is_none());
+        assert_eq!(tape.grad(w).map(Tensor::data), Some(&[1.0, 2.0][..]));
+    }
+}

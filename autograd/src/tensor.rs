@@ -1,0 +1,246 @@
+//! A 2-D row-major `f32` tensor (rows = batch) and the one sgemm wrapper.
+
+/// A dense row-major matrix of `f32`. Row `r` is `data[r * cols..(r + 1) * cols]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tensor {
+    rows: usize,
+    cols: usize,
+    data: Vec<f32>,
+}
+
+impl Tensor {
+    /// A `rows × cols` tensor of zeros.
+    pub fn zeros(rows: usize, cols: usize) -> Tensor {
+        Tensor::filled(rows, cols, 0.0)
+    }
+
+    /// A `rows × cols` tensor with every entry `v`.
+    pub fn filled(rows: usize, cols: usize, v: f32) -> Tensor {
+        Tensor {
+            rows,
+            cols,
+            data: vec![v; rows * cols],
+        }
+    }
+
+    /// Wraps `data` (row-major). Panics if its length is not `rows * cols`.
+    pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Tensor {
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "Tensor::from_vec: {} values do not fill a ({rows}, {cols}) tensor",
+            data.len()
+        );
+        Tensor { rows, cols, data }
+    }
+
+    /// Reuses `buf` as the storage of a `rows × cols` tensor. Entries are
+    /// whatever `buf` held (zero where it had to grow): callers overwrite them.
+    pub(crate) fn from_buffer(rows: usize, cols: usize, mut buf: Vec<f32>) -> Tensor {
+        buf.resize(rows * cols, 0.0);
+        Tensor {
+            rows,
+            cols,
+            data: buf,
+        }
+    }
+
+    pub(crate) fn into_buffer(self) -> Vec<f32> {
+        self.data
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub fn data(&self) -> &[f32] {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut [f32] {
+        &mut self.data
+    }
+
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
+    pub fn row_mut(&mut self, r: usize) -> &mut [f32] {
+        &mut self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
+    pub fn get(&self, r: usize, c: usize) -> f32 {
+        self.data[r * self.cols + c]
+    }
+
+    pub fn set(&mut self, r: usize, c: usize, v: f32) {
+        self.data[r * self.cols + c] = v;
+    }
+
+    /// `A·B`: (m, k) @ (k, n) -> (m, n).
+    pub fn matmul(&self, b: &Tensor) -> Tensor {
+        product(self, false, b, false)
+    }
+
+    /// `A·Bᵀ`: (m, k) @ (n, k)ᵀ -> (m, n).
+    pub fn matmul_nt(&self, b: &Tensor) -> Tensor {
+        product(self, false, b, true)
+    }
+
+    /// `Aᵀ·B`: (k, m)ᵀ @ (k, n) -> (m, n).
+    pub fn matmul_tn(&self, b: &Tensor) -> Tensor {
+        product(self, true, b, false)
+    }
+
+    pub fn transpose(&self) -> Tensor {
+        let mut t = Tensor::zeros(self.cols, self.rows);
+        for r in 0..self.rows {
+            for c in 0..self.cols {
+                t.data[c * self.rows + r] = self.data[r * self.cols + c];
+            }
+        }
+        t
+    }
+
+    /// Panics with `op`'s name and both shapes unless `self` and `other` have the same shape.
+    pub(crate) fn assert_same_shape(&self, other: &Tensor, op: &str) {
+        assert_eq!(
+            self.shape(),
+            other.shape(),
+            "{op}: shapes {:?} and {:?} differ",
+            self.shape(),
+            other.shape()
+        );
+    }
+}
+
+fn product(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> Tensor {
+    let m = if trans_a { a.cols } else { a.rows };
+    let n = if trans_b { b.rows } else { b.cols };
+    let mut c = Tensor::zeros(m, n);
+    gemm(1.0, a, trans_a, b, trans_b, 0.0, &mut c);
+    c
+}
+
+/// Row and column strides of `t`, or of its transpose when `trans`.
+fn view(t: &Tensor, trans: bool) -> (usize, usize, isize, isize) {
+    let (rs, cs) = (t.cols as isize, 1);
+    if trans {
+        (t.cols, t.rows, cs, rs)
+    } else {
+        (t.rows, t.cols, rs, cs)
+    }
+}
+
+/// `c ← alpha·op(a)·op(b) + beta·c`, where `op` transposes when asked: a
+/// transposed operand is read through swapped strides, never copied. With
+/// `beta = 0` the old contents of `c` are ignored (not even read).
+pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, beta: f32, c: &mut Tensor) {
+    let (m, k, rsa, csa) = view(a, trans_a);
+    let (kb, n, rsb, csb) = view(b, trans_b);
+    assert!(
+        k == kb && c.shape() == (m, n),
+        "gemm: op(a) is ({m}, {k}), op(b) is ({kb}, {n}), c is {:?}",
+        c.shape()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    let rsc = n as isize;
+    #[allow(unsafe_code)]
+    // SAFETY: `view` gives strides that address exactly the `m×k` and `k×n`
+    // row-major (or transposed) elements inside `a.data` and `b.data`, and
+    // `c.data` holds `m×n` elements with row stride `n`; the assert above
+    // proves the shapes agree. `c` is borrowed mutably, so it cannot alias
+    // `a` or `b`.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            alpha,
+            a.data.as_ptr(),
+            rsa,
+            csa,
+            b.data.as_ptr(),
+            rsb,
+            csb,
+            beta,
+            c.data.as_mut_ptr(),
+            rsc,
+            1,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: &Tensor, b: &Tensor) -> Tensor {
+        let mut c = Tensor::zeros(a.rows, b.cols);
+        for i in 0..a.rows {
+            for j in 0..b.cols {
+                let s: f64 = (0..a.cols).map(|k| a.get(i, k) as f64 * b.get(k, j) as f64).sum();
+                c.set(i, j, s as f32);
+            }
+        }
+        c
+    }
+
+    fn ramp(rows: usize, cols: usize, seed: f32) -> Tensor {
+        let data = (0..rows * cols).map(|i| (i as f32 * 0.37 + seed).sin()).collect();
+        Tensor::from_vec(rows, cols, data)
+    }
+
+    fn assert_close(x: &Tensor, y: &Tensor) {
+        assert_eq!(x.shape(), y.shape());
+        for (p, q) in x.data().iter().zip(y.data()) {
+            assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+        }
+    }
+
+    #[test]
+    fn strided_transposes_match_naive_products() {
+        let a = ramp(3, 5, 0.1);
+        let b = ramp(5, 4, 0.7);
+        assert_close(&a.matmul(&b), &naive(&a, &b));
+        let bt = b.transpose();
+        assert_close(&a.matmul_nt(&bt), &naive(&a, &b));
+        let at = a.transpose();
+        assert_close(&at.matmul_tn(&b), &naive(&a, &b));
+    }
+
+    #[test]
+    fn gemm_with_beta_one_accumulates() {
+        let a = ramp(2, 3, 0.2);
+        let b = ramp(3, 2, 0.4);
+        let mut c = Tensor::filled(2, 2, 1.0);
+        gemm(2.0, &a, false, &b, false, 1.0, &mut c);
+        let mut want = naive(&a, &b);
+        want.data_mut().iter_mut().for_each(|v| *v = 2.0 * *v + 1.0);
+        assert_close(&c, &want);
+    }
+
+    #[test]
+    #[should_panic(expected = "gemm")]
+    fn mismatched_inner_dimensions_panic_with_op_name() {
+        ramp(2, 3, 0.0).matmul(&ramp(4, 2, 0.0));
+    }
+}

@@ -1,0 +1,1 @@
+//! Excitatory-inhibitory networks (in progress).
