@@ -38,6 +38,9 @@ pub struct Tape {
     pub(crate) grads: Vec<Option<Tensor>>,
     /// Spare buffers, sorted by capacity, handed out by `alloc`.
     pool: Vec<Vec<f32>>,
+    /// Floating-point operations done by matrix products since the tape was
+    /// made (2·m·k·n per product, forward and backward); see [`Tape::matmul_flops`].
+    pub(crate) matmul_flops: u64,
 }
 
 impl Tape {
@@ -54,6 +57,13 @@ impl Tape {
             self.pool.push(grad.into_buffer());
         }
         self.pool.sort_by_key(Vec::capacity);
+    }
+
+    /// Floating-point operations done in matrix products on this tape so
+    /// far, forward and backward: `2·m·k·n` for each `(m, k) @ (k, n)`.
+    /// Not reset by [`clear`](Self::clear); benchmarks divide it by time.
+    pub fn matmul_flops(&self) -> u64 {
+        self.matmul_flops
     }
 
     /// Number of nodes recorded since the last clear.

@@ -1,1 +1,181 @@
-//! Benchmark helpers (in progress).
+//! Shared pieces of the benchmarks: the matrix shapes of the paper's
+//! networks, and a same-process sgemm ceiling for the roofline report.
+//!
+//! Benchmarks live in `benches/`: `sgemm` (the ceiling), `ops` (each op's
+//! forward + backward, the normalize-error node in every mode), `train_step`
+//! (one training step per condition, evaluation throughput) and `roofline`
+//! (counted matmul FLOP of a training step ÷ its time, against sgemm at the
+//! same shapes).
+
+use std::fmt;
+use std::time::Instant;
+
+use autograd::{gemm, seeded, Tensor};
+
+/// Batch size of the paper's protocol.
+pub const BATCH: usize = 32;
+/// Input width (28 × 28 pixels).
+pub const N_IN: usize = 784;
+
+/// One product `op(A)·op(B)` of shape (m, k) @ (k, n).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GemmShape {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub trans_a: bool,
+    pub trans_b: bool,
+}
+
+impl GemmShape {
+    pub fn flops(&self) -> u64 {
+        2 * (self.m * self.k * self.n) as u64
+    }
+    pub fn a_rows(&self) -> usize {
+        if self.trans_a {
+            self.k
+        } else {
+            self.m
+        }
+    }
+    pub fn a_cols(&self) -> usize {
+        if self.trans_a {
+            self.m
+        } else {
+            self.k
+        }
+    }
+    pub fn b_rows(&self) -> usize {
+        if self.trans_b {
+            self.n
+        } else {
+            self.k
+        }
+    }
+    pub fn b_cols(&self) -> usize {
+        if self.trans_b {
+            self.k
+        } else {
+            self.n
+        }
+    }
+}
+
+impl fmt::Display for GemmShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = |b: bool| if b { "ᵀ" } else { "" };
+        write!(
+            f,
+            "{}x{}{}@{}x{}{}",
+            self.m,
+            self.k,
+            t(self.trans_a),
+            self.k,
+            self.n,
+            t(self.trans_b)
+        )
+    }
+}
+
+/// The dense-layer products of a `784 → W → W → 10` network at batch 32,
+/// for each width: forward `x·Wᵀ`, the error sent down `g·W`, the weight
+/// gradient `gᵀ·x`.
+pub fn model_gemm_shapes(widths: &[usize]) -> Vec<GemmShape> {
+    let mut shapes = Vec::new();
+    for &w in widths {
+        for (n_in, n_out) in [(N_IN, w), (w, w), (w, 10)] {
+            let layer = [
+                GemmShape {
+                    m: BATCH,
+                    k: n_in,
+                    n: n_out,
+                    trans_a: false,
+                    trans_b: true,
+                }, // x·Wᵀ
+                GemmShape {
+                    m: BATCH,
+                    k: n_out,
+                    n: n_in,
+                    trans_a: false,
+                    trans_b: false,
+                }, // g·W
+                GemmShape {
+                    m: n_out,
+                    k: BATCH,
+                    n: n_in,
+                    trans_a: true,
+                    trans_b: false,
+                }, // gᵀ·x
+            ];
+            for s in layer {
+                if !shapes.contains(&s) {
+                    shapes.push(s);
+                }
+            }
+        }
+    }
+    shapes
+}
+
+/// sgemm throughput (GFLOP/s) over `shapes`, each weighted by its FLOP:
+/// total FLOP ÷ total time of running every shape `reps` times, best of
+/// `trials` trials.
+pub fn sgemm_gflops(shapes: &[GemmShape], reps: usize, trials: usize) -> f64 {
+    let operands: Vec<(Tensor, Tensor, Tensor)> = shapes
+        .iter()
+        .map(|s| {
+            let a = seeded(s.a_rows(), s.a_cols(), 1);
+            let b = seeded(s.b_rows(), s.b_cols(), 2);
+            (a, b, Tensor::zeros(s.m, s.n))
+        })
+        .collect();
+    let flops: u64 = shapes.iter().map(GemmShape::flops).sum::<u64>() * reps as u64;
+    let mut best = f64::INFINITY;
+    for _ in 0..trials {
+        let mut ops = operands.clone();
+        let start = Instant::now();
+        for _ in 0..reps {
+            for (s, (a, b, c)) in shapes.iter().zip(ops.iter_mut()) {
+                gemm(1.0, a, s.trans_a, b, s.trans_b, 0.0, c);
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    flops as f64 / best / 1e9
+}
+
+/// A seeded batch of `rows` images (uniform pixels in [0, 1)) and labels.
+pub fn random_batch(rows: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
+    let x = seeded(rows, N_IN, seed)
+        .data()
+        .iter()
+        .map(|v| 0.5 * (v + 1.0))
+        .collect();
+    let y = (0..rows).map(|i| (i * 7 + seed as usize) % 10).collect();
+    (x, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_have_consistent_operands() {
+        for s in model_gemm_shapes(&[234]) {
+            let (a, b) = (
+                seeded(s.a_rows(), s.a_cols(), 1),
+                seeded(s.b_rows(), s.b_cols(), 2),
+            );
+            let mut c = Tensor::zeros(s.m, s.n);
+            gemm(1.0, &a, s.trans_a, &b, s.trans_b, 0.0, &mut c); // panics on inconsistent shapes
+            assert_eq!(c.shape(), (s.m, s.n));
+        }
+    }
+
+    #[test]
+    fn a_layer_contributes_forward_error_and_weight_products() {
+        let shapes = model_gemm_shapes(&[100]);
+        assert_eq!(shapes.len(), 9);
+        assert_eq!(shapes[0].flops(), 2 * 32 * 784 * 100);
+    }
+}

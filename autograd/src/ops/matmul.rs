@@ -33,6 +33,7 @@ impl Tape {
         );
         let mut out = self.alloc(m, n);
         gemm(1.0, self.value(a), trans_a, self.value(b), trans_b, 0.0, &mut out);
+        self.matmul_flops += 2 * (m * k * n) as u64;
         let tracked = self.tracked(a) || self.tracked(b);
         self.push(
             Op::MatMul {
@@ -61,6 +62,7 @@ pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool,
         } else {
             gemm(1.0, g, false, vb, !trans_b, beta, &mut grad_a); // (m, n) @ (n, k) -> (m, k)
         }
+        tape.matmul_flops += 2 * (grad_a.len() * tape.grad_out(out).cols()) as u64; // inner dimension n
         tape.put_grad(a, grad_a);
     }
     if let Some((mut grad_b, beta)) = tape.take_grad_for_gemm(b) {
@@ -70,6 +72,7 @@ pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool,
         } else {
             gemm(1.0, va, !trans_a, g, false, beta, &mut grad_b); // (k, m) @ (m, n) -> (k, n)
         }
+        tape.matmul_flops += 2 * (grad_b.len() * tape.grad_out(out).rows()) as u64; // inner dimension m
         tape.put_grad(b, grad_b);
     }
 }
@@ -94,6 +97,18 @@ mod tests {
     fn matmul_tn_passes_gradcheck() {
         let (a, b) = (seeded(5, 3, 5), seeded(5, 4, 6));
         gradcheck(&[a, b], |t, v| t.matmul_tn(v[0], v[1])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn flops_count_two_per_multiply_add_forward_and_backward() {
+        let mut tape = crate::Tape::new();
+        let x = tape.constant(&seeded(3, 5, 1));
+        let w = tape.param(&seeded(4, 5, 2));
+        let y = tape.matmul_nt(x, w); // forward 2·3·5·4; backward only ∂w = gᵀx: 2·4·5·3
+        assert_eq!(tape.matmul_flops(), 120);
+        let loss = tape.sum(y);
+        tape.backward(loss);
+        assert_eq!(tape.matmul_flops(), 240);
     }
 
     #[test]

@@ -1,0 +1,176 @@
+//! A parameter: its value, which optimizer group it is in (SPEC §2.5),
+//! which loss trains it, and its optimizer state.
+//!
+//! Each step a layer *binds* its parameters to the tape: trainable ones as
+//! `tape.param` (and the handle is remembered, so the optimizer finds the
+//! gradient afterwards), frozen ones and everything during evaluation as
+//! `tape.constant`, which costs no gradient work.
+
+use autograd::{Tape, Tensor, Var};
+use serde::{Deserialize, Serialize};
+
+/// The rows of the optimizer table (SPEC §2.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Group {
+    /// `W_ex`: rate `lr`, clamped ≥ 0, weight decay.
+    Ex,
+    /// `b`: rate `lr`, free sign, weight decay.
+    Bias,
+    /// `W_ix`: rate `lr_wix`, clamped ≥ 0.
+    Ix,
+    /// `B_ix`: rate `lr_wix`, free sign.
+    BIx,
+    /// `W_ei`: rate `lr_wei`, clamped ≥ 0.
+    Ei,
+    /// `B_ei`: rate `lr_wei`, clamped ≥ 0.
+    BEi,
+}
+
+impl Group {
+    /// Projected onto `p ≥ 0` after every step (Dale's principle).
+    pub fn non_negative(self) -> bool {
+        !matches!(self, Group::Bias | Group::BIx)
+    }
+
+    /// Excitatory groups use `momentum`, inhibitory ones `momentum_inh`.
+    pub fn inhibitory(self) -> bool {
+        !matches!(self, Group::Ex | Group::Bias)
+    }
+}
+
+/// Which loss trains a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Trained {
+    /// The task loss (cross-entropy).
+    Task,
+    /// The layer's local homeostatic loss (I-Norm inhibition).
+    Local,
+    /// Never updated (I-Norm `W_ei`, `B_ei`).
+    Frozen,
+}
+
+/// How a forward pass puts parameters on the tape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bind {
+    /// Every non-frozen parameter is tracked.
+    Train,
+    /// Everything is a constant: forward only.
+    Eval,
+    /// Only `W_ex` is tracked (the gradient-alignment probe).
+    ExOnly,
+}
+
+/// A trainable tensor and its optimizer state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(try_from = "StoredParam", into = "StoredParam")]
+pub struct Param {
+    pub value: Tensor,
+    pub group: Group,
+    pub trained: Trained,
+    /// Gradient multiplier under corrected SGD: `1/√ne` for an E-I layer's
+    /// `W_ix`, `1/n_in` for its `W_ei`, 1 otherwise.
+    pub correction: f32,
+    /// Momentum buffer, allocated on the first step with `μ > 0`.
+    pub(crate) velocity: Option<Tensor>,
+    /// Where the value sits on the current tape, when tracked.
+    pub(crate) var: Option<Var>,
+}
+
+impl Param {
+    pub fn new(value: Tensor, group: Group, trained: Trained) -> Param {
+        Param {
+            value,
+            group,
+            trained,
+            correction: 1.0,
+            velocity: None,
+            var: None,
+        }
+    }
+
+    pub fn with_correction(mut self, correction: f32) -> Param {
+        self.correction = correction;
+        self
+    }
+
+    /// Puts the value on `tape`: tracked (remembering the handle) if `bind`
+    /// asks for it and the parameter is not frozen, else as a constant.
+    pub(crate) fn bind(&mut self, tape: &mut Tape, bind: Bind) -> Var {
+        let tracked = match bind {
+            Bind::Train => self.trained != Trained::Frozen,
+            Bind::Eval => false,
+            Bind::ExOnly => self.group == Group::Ex,
+        };
+        if tracked {
+            let v = tape.param(&self.value);
+            self.var = Some(v);
+            v
+        } else {
+            self.var = None;
+            tape.constant(&self.value)
+        }
+    }
+}
+
+/// The serialized form of a [`Param`] (autograd's `Tensor` has no serde).
+#[derive(Serialize, Deserialize)]
+struct StoredParam {
+    rows: usize,
+    cols: usize,
+    value: Vec<f32>,
+    group: Group,
+    trained: Trained,
+    correction: f32,
+    velocity: Option<Vec<f32>>,
+}
+
+impl From<Param> for StoredParam {
+    fn from(p: Param) -> StoredParam {
+        let (rows, cols) = p.value.shape();
+        StoredParam {
+            rows,
+            cols,
+            value: p.value.data().to_vec(),
+            group: p.group,
+            trained: p.trained,
+            correction: p.correction,
+            velocity: p.velocity.map(|v| v.data().to_vec()),
+        }
+    }
+}
+
+impl TryFrom<StoredParam> for Param {
+    type Error = String;
+
+    fn try_from(s: StoredParam) -> Result<Param, String> {
+        let n = s.rows.checked_mul(s.cols).ok_or("parameter shape overflows")?;
+        if s.value.len() != n {
+            return Err(format!(
+                "parameter ({}, {}) holds {} values",
+                s.rows,
+                s.cols,
+                s.value.len()
+            ));
+        }
+        let velocity = match s.velocity {
+            Some(v) if v.len() != n => {
+                return Err(format!(
+                    "momentum of a ({}, {}) parameter holds {} values",
+                    s.rows,
+                    s.cols,
+                    v.len()
+                ))
+            }
+            Some(v) => Some(Tensor::from_vec(s.rows, s.cols, v)),
+            None => None,
+        };
+        Ok(Param {
+            value: Tensor::from_vec(s.rows, s.cols, s.value),
+            group: s.group,
+            trained: s.trained,
+            correction: s.correction,
+            velocity,
+            var: None,
+        })
+    }
+}

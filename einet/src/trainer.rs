@@ -1,0 +1,351 @@
+//! One training run: the network, its optimizer settings and state, and
+//! the tape it reuses every step.
+//!
+//! A training step:
+//! ```text
+//! tape.clear()                              keep every buffer
+//! x      = tape.input(batch)                data: no gradient
+//! logits = network(x)                       trainable parameters tracked, frozen ones constant
+//! L      = CE_smooth(logits, y) + Σ_layers L_local
+//! backward(L)                               the stops keep the task and local errors apart
+//! p ← update(p, ∂L/∂p)                      projected SGD per group
+//! ```
+//! Evaluation and the measurements run forward only, every parameter a
+//! constant.
+
+use autograd::Tape;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{self, Alignment, Moments};
+use crate::network::{NetSpec, Network};
+use crate::optim::Hyper;
+use crate::param::Bind;
+
+/// Label smoothing of the cross-entropy (SPEC §2).
+pub const LABEL_SMOOTHING: f32 = 0.1;
+
+/// Loss and accuracy totals over a batch (add them up over a data set).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchEval {
+    /// Sum over samples of the (label-smoothed) cross-entropy.
+    pub loss_sum: f64,
+    /// Samples whose largest logit is their label (a row with a non-finite
+    /// logit counts as wrong).
+    pub correct: usize,
+    pub n: usize,
+}
+
+impl BatchEval {
+    /// Adds `other`'s totals into `self`.
+    pub fn merge(&mut self, other: &BatchEval) {
+        self.loss_sum += other.loss_sum;
+        self.correct += other.correct;
+        self.n += other.n;
+    }
+
+    /// Fraction correct, in `[0, 1]` (0 for no samples).
+    pub fn accuracy(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.n as f64
+        }
+    }
+
+    /// Mean loss per sample (NaN for no samples).
+    pub fn mean_loss(&self) -> f64 {
+        self.loss_sum / self.n as f64
+    }
+}
+
+/// A network being trained.
+pub struct Trainer {
+    pub(crate) net: Network,
+    pub(crate) hyper: Hyper,
+    pub(crate) seed: u64,
+    pub(crate) steps: u64,
+    tape: Tape,
+}
+
+impl Trainer {
+    /// Builds the network of `spec`, initialized from `seed`. Panics on a
+    /// spec that [`NetSpec::validate`] rejects.
+    pub fn new(spec: &NetSpec, hyper: &Hyper, seed: u64) -> Trainer {
+        let net = Network::new(spec, &mut StdRng::seed_from_u64(seed));
+        Trainer::from_parts(net, *hyper, seed, 0)
+    }
+
+    pub(crate) fn from_parts(net: Network, hyper: Hyper, seed: u64, steps: u64) -> Trainer {
+        Trainer {
+            net,
+            hyper,
+            seed,
+            steps,
+            tape: Tape::new(),
+        }
+    }
+
+    /// One step of training on the batch `x` (`y.len()` rows of `n_in`
+    /// values) with labels `y`. Returns the batch's mean task loss (before
+    /// the update; the local losses are not included).
+    pub fn step(&mut self, x: &[f32], y: &[usize]) -> f32 {
+        let rows = self.check_batch("step", x, y.len());
+        let tape = &mut self.tape;
+        tape.clear();
+        let xv = tape.input(rows, self.net.spec().n_in, x);
+        let f = self
+            .net
+            .forward(tape, xv, Bind::Train, self.hyper.lambda_local, &mut |_, _, _| {});
+        let task = tape.cross_entropy(f.logits, y, LABEL_SMOOTHING);
+        let total = match f.local {
+            Some(local) => tape.add(task, local),
+            None => task,
+        };
+        tape.backward(total);
+
+        let (tape, hyper) = (&self.tape, &self.hyper);
+        self.net.for_each_param(&mut |p| {
+            if let Some(grad) = p.var.and_then(|v| tape.grad(v)) {
+                hyper.update(p, grad);
+            }
+        });
+        self.steps += 1;
+        tape.value(task).data()[0]
+    }
+
+    /// Loss and accuracy on a batch, forward only.
+    pub fn evaluate(&mut self, x: &[f32], y: &[usize]) -> BatchEval {
+        let rows = self.check_batch("evaluate", x, y.len());
+        let tape = &mut self.tape;
+        tape.clear();
+        let xv = tape.input(rows, self.net.spec().n_in, x);
+        let f = self.net.forward(tape, xv, Bind::Eval, 0.0, &mut |_, _, _| {});
+        let loss = tape.cross_entropy(f.logits, y, LABEL_SMOOTHING);
+        let logits = tape.value(f.logits);
+        let correct = (0..rows)
+            .filter(|&r| predicted(logits.row(r)) == Some(y[r]))
+            .count();
+        BatchEval {
+            loss_sum: tape.value(loss).data()[0] as f64 * rows as f64,
+            correct,
+            n: rows,
+        }
+    }
+
+    /// Per hidden layer, the moments of its normalized output on `x` (SPEC §6).
+    pub fn moments(&mut self, x: &[f32], rows: usize) -> Vec<Moments> {
+        self.check_batch("moments", x, rows);
+        measure::moments(&mut self.net, &mut self.tape, x, rows)
+    }
+
+    /// Per hidden layer, its alignment with layer norm on the probe batch
+    /// `x` (SPEC §6; see [`measure`]). The probe error is that of
+    /// `Σ relu(·)`, so `y` only gives the row count, as in [`step`](Self::step).
+    pub fn alignment(&mut self, x: &[f32], y: &[usize]) -> Vec<Alignment> {
+        let rows = self.check_batch("alignment", x, y.len());
+        measure::alignment(&mut self.net, &mut self.tape, x, rows)
+    }
+
+    pub fn spec(&self) -> &NetSpec {
+        self.net.spec()
+    }
+
+    pub fn hyper(&self) -> &Hyper {
+        &self.hyper
+    }
+
+    /// The seed the network was initialized from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Training steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Floating-point operations done by matrix products on this trainer's
+    /// tape since it was made (steps, evaluations and measurements; see
+    /// `autograd::Tape::matmul_flops`). A loaded trainer starts from 0.
+    pub fn matmul_flops(&self) -> u64 {
+        self.tape.matmul_flops()
+    }
+
+    fn check_batch(&self, what: &str, x: &[f32], rows: usize) -> usize {
+        let n_in = self.net.spec().n_in;
+        assert_eq!(
+            x.len(),
+            rows * n_in,
+            "{what}: {} values for {rows} rows of {n_in}",
+            x.len()
+        );
+        rows
+    }
+}
+
+/// The index of the largest logit, `None` if any is not finite.
+fn predicted(logits: &[f32]) -> Option<usize> {
+    if logits.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut best = 0;
+    for (k, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = k;
+        }
+    }
+    Some(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::Condition;
+    use autograd::ErrorMode;
+
+    fn small(condition: Condition) -> Trainer {
+        let spec = NetSpec {
+            n_in: 20,
+            width: 16,
+            depth: 2,
+            n_out: 4,
+            condition,
+        };
+        Trainer::new(&spec, &Hyper::paper(0.05, 1e-3, 0.1), 7)
+    }
+
+    /// A batch whose label is which quarter of the input is brightest.
+    fn batch(rows: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
+        let x = autograd::seeded_positive(rows, 20, seed);
+        let mut data = x.data().to_vec();
+        let y: Vec<usize> = (0..rows).map(|r| (r * 7 + seed as usize) % 4).collect();
+        for (r, &label) in y.iter().enumerate() {
+            for j in label * 5..label * 5 + 5 {
+                data[r * 20 + j] += 1.0;
+            }
+        }
+        (data, y)
+    }
+
+    #[test]
+    fn predicted_class_is_the_first_largest_finite_logit() {
+        assert_eq!(predicted(&[0.1, 0.5, 0.5]), Some(1));
+        assert_eq!(predicted(&[f32::NAN, 0.5]), None);
+    }
+
+    #[test]
+    fn training_lowers_the_loss_in_every_condition() {
+        for condition in Condition::ALL {
+            let mut t = small(condition);
+            let (x, y) = batch(32, 1);
+            let before = t.evaluate(&x, &y).mean_loss();
+            for _ in 0..30 {
+                t.step(&x, &y);
+            }
+            let after = t.evaluate(&x, &y).mean_loss();
+            assert!(after < before, "{condition}: {before} -> {after}");
+            assert_eq!(t.steps(), 30);
+        }
+    }
+
+    #[test]
+    fn step_returns_the_loss_evaluate_reports_before_it() {
+        let mut t = small(Condition::INorm(ErrorMode::Full));
+        let (x, y) = batch(8, 2);
+        let eval = t.evaluate(&x, &y);
+        let loss = t.step(&x, &y);
+        assert!((eval.mean_loss() - loss as f64).abs() < 1e-5);
+    }
+
+    #[test]
+    fn clamps_hold_after_steps_with_large_learning_rates() {
+        for condition in Condition::ALL {
+            let spec = NetSpec {
+                n_in: 20,
+                width: 16,
+                depth: 2,
+                n_out: 4,
+                condition,
+            };
+            let mut t = Trainer::new(&spec, &Hyper::paper(2.0, 2.0, 2.0), 8);
+            let (x, y) = batch(16, 3);
+            for _ in 0..10 {
+                t.step(&x, &y);
+            }
+            let mut clamped = 0;
+            t.net.for_each_param(&mut |p| {
+                if p.group.non_negative() {
+                    assert!(
+                        p.value.data().iter().all(|&v| v >= 0.0),
+                        "{condition}: {:?}",
+                        p.group
+                    );
+                    clamped += p.value.data().iter().filter(|&&v| v == 0.0).count();
+                }
+            });
+            assert!(
+                clamped > 0,
+                "{condition}: the rates were too small to hit the bound"
+            );
+        }
+    }
+
+    #[test]
+    fn frozen_inorm_weights_never_change() {
+        let mut t = small(Condition::INorm(ErrorMode::Center));
+        let mut before = Vec::new();
+        t.net.for_each_param(&mut |p| before.push(p.value.clone()));
+        let (x, y) = batch(16, 4);
+        for _ in 0..5 {
+            t.step(&x, &y);
+        }
+        let (mut i, mut frozen) = (0, 0);
+        t.net.for_each_param(&mut |p| {
+            if p.trained == crate::param::Trained::Frozen {
+                assert_eq!(p.value, before[i], "{:?}", p.group);
+                frozen += 1;
+            } else if p.group == crate::param::Group::Ex {
+                assert_ne!(p.value, before[i]);
+            }
+            i += 1;
+        });
+        assert_eq!(frozen, 4); // W_ei and B_ei of both hidden layers
+    }
+
+    #[test]
+    fn same_seed_and_batches_give_bitwise_identical_runs() {
+        let run = || {
+            let mut t = small(Condition::INorm(ErrorMode::Lateral));
+            let (x, y) = batch(8, 5);
+            (0..5).map(|_| t.step(&x, &y).to_bits()).collect::<Vec<_>>()
+        };
+        assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn trainer_can_move_to_another_thread() {
+        fn send<T: Send>(_: &T) {}
+        send(&small(Condition::INorm(ErrorMode::Lateral)));
+    }
+
+    #[test]
+    fn batch_evals_merge_into_totals() {
+        let mut a = BatchEval {
+            loss_sum: 2.0,
+            correct: 3,
+            n: 4,
+        };
+        a.merge(&BatchEval {
+            loss_sum: 1.0,
+            correct: 1,
+            n: 4,
+        });
+        assert_eq!((a.mean_loss(), a.accuracy()), (0.375, 0.5));
+    }
+}

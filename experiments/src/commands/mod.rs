@@ -1,0 +1,167 @@
+//! What each subcommand does. Every input is parsed and checked (spec, data,
+//! results folder, checkpoint) before any training or writing.
+
+mod train;
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Command, GridArgs, ReportArgs};
+use crate::data;
+use crate::error::Error;
+use crate::estimate;
+use crate::grid;
+use crate::paper::PAPER_CONFIGS;
+use crate::presets;
+use crate::report;
+use crate::spec::{self, GridOverrides, Shard, SpecError};
+use crate::store::{self, Store};
+
+/// Runs one parsed command line.
+pub fn execute(command: &Command) -> Result<(), Error> {
+    match command {
+        Command::Train(a) => train::run(a),
+        Command::Grid(a) => grid(a),
+        Command::Report(a) => report(a),
+        Command::List => {
+            print!("{}", list());
+            Ok(())
+        }
+    }
+}
+
+// ---------------------------------------------------------------- grid
+
+/// The grid the flags (and `--spec` file) describe, and the data folder.
+pub fn resolve_grid(a: &GridArgs) -> Result<(spec::GridSpec, Option<PathBuf>), Error> {
+    let file = match &a.spec {
+        Some(path) => spec::load_toml(path)?,
+        None => GridOverrides::default(),
+    };
+    let o = file.merge(a.overrides());
+    Ok((o.resolve()?, o.data_dir.clone()))
+}
+
+fn grid(a: &GridArgs) -> Result<(), Error> {
+    let (g, data_dir) = resolve_grid(a)?;
+    let shard = match &a.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::WHOLE,
+    };
+    let jobs = match a.jobs {
+        Some(0) => {
+            return Err(SpecError::NonPositive {
+                key: "jobs",
+                given: "0".to_string(),
+            }
+            .into())
+        }
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&g.name));
+    Store::check(&out, &g)?;
+    let runs = shard.select(g.runs());
+    if a.dry_run {
+        println!(
+            "grid `{}`: {} runs ({} in this shard), about {} on {jobs} cores; results would go to {}",
+            g.name,
+            g.runs().len(),
+            runs.len(),
+            estimate::human(estimate::wall_seconds(&runs, jobs)),
+            out.display()
+        );
+        return Ok(());
+    }
+    let data = data::load(&g.data(), data_dir.as_deref())?;
+    let store = Store::create(&out, &g)?;
+    if !a.quiet {
+        eprintln!(
+            "grid `{}`: {} runs in this shard of {}, {jobs} at a time, estimated {} on {jobs} cores; results in {}",
+            g.name,
+            runs.len(),
+            g.runs().len(),
+            estimate::human(estimate::wall_seconds(&runs, jobs)),
+            out.display()
+        );
+    }
+    let outcome = grid::run(
+        &store,
+        &g,
+        &data,
+        grid::Options {
+            jobs,
+            shard,
+            progress: !a.quiet,
+        },
+    )?;
+    println!(
+        "ran {} runs ({} diverged), skipped {} already finished; {} of {} runs of the grid finished",
+        outcome.ran, outcome.diverged, outcome.skipped, outcome.finished, outcome.total
+    );
+    println!(
+        "results: {} (one JSON line per run), {}",
+        out.join(store::RUNS_FILE).display(),
+        out.join(store::SUMMARY_FILE).display()
+    );
+    if outcome.complete() && !a.no_report {
+        let w = report::write(&out, &[])?;
+        println!("report: {} ({} figures)", w.report.display(), w.figures.len());
+    } else if !outcome.complete() {
+        println!("the grid is not complete yet; rerun the same command (or the other shards) to finish it, then `einorm report {}`", out.display());
+    }
+    Ok(())
+}
+
+// -------------------------------------------------------------- report
+
+fn report(a: &ReportArgs) -> Result<(), Error> {
+    let w = report::write(&a.dir, &a.extra)?;
+    println!(
+        "report: {} from {} of {} runs, {} figures",
+        w.report.display(),
+        w.finished,
+        w.expected,
+        w.figures.len()
+    );
+    for c in &w.claims {
+        println!("  {:<15} {}", c.verdict.to_string(), c.statement);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- list
+
+/// The text of `einorm list`.
+pub fn list() -> String {
+    let mut s = String::from("Conditions (SPEC §4):\n");
+    for c in einet::Condition::ALL {
+        s.push_str(&format!(
+            "  {:<18} {:<34} {}\n",
+            c.id(),
+            c.paper_label(),
+            c.description()
+        ));
+    }
+    s.push_str("\nPresets (estimated time on 2 cores):\n");
+    for name in presets::NAMES {
+        let g = presets::get(name).expect("presets are valid");
+        s.push_str(&format!(
+            "  {:<10} {:>5} runs  {:>12}  {}\n",
+            name,
+            g.runs().len(),
+            estimate::human(estimate::grid_seconds(&g, 2)),
+            presets::describe(name)
+        ));
+    }
+    s.push_str("\nThe paper's configurations (lr / lr_wei / lr_wix / width):\n");
+    for (k, c) in PAPER_CONFIGS.iter().enumerate() {
+        s.push_str(&format!(
+            "  {k:>2}  {:<9} {:<9} {:<7} {}\n",
+            c.lr, c.lr_wei, c.lr_wix, c.width
+        ));
+    }
+    s
+}

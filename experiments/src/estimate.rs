@@ -1,0 +1,107 @@
+//! What a grid costs before it runs: SPEC §5's rule of thumb, about 3 s per
+//! epoch of 60 000 images per core for an E-I network of width 250, twice
+//! that for I-Norm (about 1 s more to initialize it: the SVD), scaled by the
+//! work per image (`784·W + W² + 10·W` multiply-adds for `784 → W → W → 10`).
+//! Measured with this code on one core of the development machine: E-I and
+//! `inorm-sub` 2.5–2.8 s, `e-ln` 2.8 s, `inorm-full` 5.4 s per epoch at W = 252.
+
+use einet::Condition;
+
+use crate::spec::{DataSpec, DatasetChoice, GridSpec, RunSpec, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+
+/// Seconds for one epoch of 60 000 images, one core, E-I, W = 250.
+pub const SECONDS_PER_EPOCH: f64 = 3.0;
+const FULL_TRAIN: f64 = 60_000.0;
+
+/// A forward pass costs about a third of a training step.
+const FORWARD_SHARE: f64 = 1.0 / 3.0;
+
+/// Relative cost of a condition's hidden layers.
+pub fn condition_factor(c: Condition) -> f64 {
+    match c {
+        Condition::INorm(_) => 2.0,
+        _ => 1.0,
+    }
+}
+
+/// Seconds to build a run's network (the I-Norm SVD) at width 250.
+fn init_seconds(c: Condition) -> f64 {
+    match c {
+        Condition::INorm(_) => 1.0,
+        _ => 0.0,
+    }
+}
+
+/// Work per image relative to width 250.
+pub fn width_factor(width: usize) -> f64 {
+    let w = width as f64;
+    let work = |w: f64| 784.0 * w + w * w + 10.0 * w;
+    work(w) / work(250.0)
+}
+
+/// (training, test) images a run sees per epoch.
+pub fn sizes(d: &DataSpec) -> (f64, f64) {
+    let (train, test) = match d.dataset {
+        DatasetChoice::Synthetic => (SYNTHETIC_TRAIN, SYNTHETIC_TEST),
+        _ => (60_000, 10_000),
+    };
+    let train = d.train_subset.unwrap_or(train).saturating_sub(d.val_size);
+    let test = d.test_subset.unwrap_or(test) + d.val_size;
+    (train as f64, test as f64)
+}
+
+/// Estimated single-core seconds of one run.
+pub fn run_seconds(r: &RunSpec) -> f64 {
+    let (train, test) = sizes(&r.data);
+    let per_image =
+        SECONDS_PER_EPOCH / FULL_TRAIN * condition_factor(r.condition) * width_factor(r.hyper.width);
+    let epoch = per_image * (train + FORWARD_SHARE * test);
+    let offsets = per_image * FORWARD_SHARE * test * r.eval_offsets.len() as f64;
+    epoch * r.epochs as f64 + offsets + init_seconds(r.condition) * width_factor(r.hyper.width)
+}
+
+/// Estimated wall seconds of a set of runs on `cores` cores.
+pub fn wall_seconds(runs: &[RunSpec], cores: usize) -> f64 {
+    runs.iter().map(run_seconds).sum::<f64>() / cores.max(1) as f64
+}
+
+/// Estimated wall seconds of a whole grid on `cores` cores.
+pub fn grid_seconds(g: &GridSpec, cores: usize) -> f64 {
+    wall_seconds(&g.runs(), cores)
+}
+
+/// `1 h 05 min`, `12 min`, `40 s`.
+pub fn human(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        0..=89 => format!("{s} s"),
+        90..=5399 => format!("{} min", (s + 30) / 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600 + 30) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn quick_preset_fits_thirty_minutes_on_two_cores() {
+        let s = grid_seconds(&presets::get("quick").unwrap(), 2);
+        assert!(s < 30.0 * 60.0, "{}", human(s));
+        assert!(s > 10.0 * 60.0, "{}", human(s));
+    }
+
+    #[test]
+    fn smoke_preset_takes_seconds() {
+        assert!(grid_seconds(&presets::get("smoke").unwrap(), 2) < 5.0);
+    }
+
+    #[test]
+    fn width_250_is_the_unit() {
+        assert!((width_factor(250) - 1.0).abs() < 1e-12);
+        assert_eq!(human(40.0), "40 s");
+        assert_eq!(human(1200.0), "20 min");
+        assert_eq!(human(3.0 * 3600.0 + 300.0), "3 h 05 min");
+    }
+}

@@ -1,0 +1,173 @@
+//! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
+//! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
+//! `paper` (SPEC §5 in full), and the beyond-paper multiplicative-luminosity
+//! grids `quick-mul` and `paper-mul`.
+
+use einet::Condition;
+
+use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
+use crate::spec::lists::condition;
+use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, SpecError};
+
+pub const NAMES: [&str; 5] = ["smoke", "quick", "paper", "quick-mul", "paper-mul"];
+
+/// Fixed offsets δ for the out-of-distribution test (beyond the paper).
+pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
+
+/// The conditions of the beyond-paper evaluations.
+pub const BEYOND_CONDITIONS: [&str; 3] = ["e-ln", "inorm", "inorm-full"];
+
+/// Probe rows for the moments and alignment.
+const PROBE: usize = 256;
+
+/// One line per preset for `list`.
+pub fn describe(name: &str) -> &'static str {
+    match name {
+        "smoke" => "seconds: synthetic data, width 32, 3 epochs, all 12 conditions; for CI",
+        "quick" => "Fashion-MNIST reduced: 10 conditions x eps {0, 0.75} x configs 0-7 x 3 epochs",
+        "paper" => "SPEC §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
+        "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
+        "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
+        _ => "",
+    }
+}
+
+/// The preset called `name`.
+pub fn get(name: &str) -> Result<GridSpec, SpecError> {
+    let mut g = match name {
+        "smoke" => smoke(),
+        "quick" => quick(),
+        "paper" => paper(),
+        "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
+        "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
+        _ => {
+            return Err(SpecError::UnknownPreset {
+                given: name.to_string(),
+                valid: NAMES.join(", "),
+            })
+        }
+    };
+    g.normalize();
+    Ok(g)
+}
+
+fn ids(list: &[&str]) -> Vec<Condition> {
+    list.iter()
+        .map(|c| condition(c).expect("preset condition ids are valid"))
+        .collect()
+}
+
+fn paper() -> GridSpec {
+    GridSpec {
+        name: "paper".to_string(),
+        notes: vec![
+            "The paper's protocol (SPEC §5): every condition x eps runs the same 30 configurations for 50 epochs, batch 32, training set in fixed order, selection on the final-epoch test accuracy.".to_string(),
+            "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
+        ],
+        dataset: DatasetChoice::FashionMnist,
+        train_subset: None,
+        test_subset: None,
+        val_size: 0,
+        conditions: Condition::ALL.to_vec(),
+        luminosity: LumKind::Additive,
+        eps: PAPER_EPS.to_vec(),
+        configs: (0..PAPER_CONFIGS.len()).collect(),
+        width: None,
+        epochs: PAPER_EPOCHS,
+        batch: PAPER_BATCH,
+        seeds: vec![0],
+        order: OrderKind::Fixed,
+        probe: PROBE,
+        eval_offsets: OFFSETS.to_vec(),
+        offset_conditions: ids(&BEYOND_CONDITIONS),
+    }
+}
+
+fn quick() -> GridSpec {
+    GridSpec {
+        name: "quick".to_string(),
+        notes: vec![
+            "A reduction of the paper's grid to about 20 minutes on 2 cores. Reduced: 10 of 12 conditions (the two *-detached baselines, swept but not plotted in the paper, are left out); eps in {0, 0.75} instead of {0, 0.25, 0.5, 0.75}; configurations 0-7 instead of all 30; 3 epochs instead of 50.".to_string(),
+            "Beyond the paper: 5 000 training images are held out for validation (training uses the other 55 000), so runs can also be selected without looking at the test set; e-ln, inorm and inorm-full are also tested at fixed offsets.".to_string(),
+            "SPEC §5: the ordering of the main conditions shows after a few epochs at eps = 0.75; the size of the gaps needs the full 50 epochs.".to_string(),
+        ],
+        conditions: ids(&[
+            "ei",
+            "ei-ln",
+            "e-ln",
+            "inorm",
+            "inorm-full",
+            "inorm-center",
+            "inorm-scale",
+            "inorm-decorrelate",
+            "inorm-lateral",
+            "inorm-sub",
+        ]),
+        eps: vec![0.0, 0.75],
+        configs: (0..8).collect(),
+        epochs: 3,
+        val_size: 5000,
+        ..paper()
+    }
+}
+
+fn smoke() -> GridSpec {
+    GridSpec {
+        name: "smoke".to_string(),
+        notes: vec![
+            "A smoke test of the whole pipeline on synthetic data (no files): width 32, 3 epochs, 2 000 training images (200 of them held out for validation) and 500 test images. Its numbers say nothing about the paper's claims.".to_string(),
+        ],
+        dataset: DatasetChoice::Synthetic,
+        train_subset: Some(2000),
+        test_subset: Some(500),
+        val_size: 200,
+        eps: vec![0.0, 0.75],
+        configs: vec![0, 1, 2],
+        width: Some(32),
+        epochs: 3,
+        probe: 64,
+        eval_offsets: vec![-0.5, 0.0, 0.5],
+        ..paper()
+    }
+}
+
+fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
+    let mut notes = vec![format!(
+        "Beyond the paper: multiplicative luminosity x <- clamp(g x, 0, 1), ln g ~ U(-ln gamma, ln gamma) with gamma = 1/(1 - eps), for {}.",
+        BEYOND_CONDITIONS.join(", ")
+    )];
+    notes.extend(base.notes.iter().skip(1).cloned());
+    GridSpec {
+        name: name.to_string(),
+        notes,
+        conditions: ids(&BEYOND_CONDITIONS),
+        luminosity: LumKind::Multiplicative,
+        eps: levels.to_vec(),
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        ..base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid() {
+        for name in NAMES {
+            get(name).unwrap().validate().unwrap();
+            assert!(!describe(name).is_empty());
+        }
+    }
+
+    #[test]
+    fn paper_preset_is_spec_section_5() {
+        let g = get("paper").unwrap();
+        assert_eq!(g.conditions.len(), 12);
+        assert_eq!(g.eps, PAPER_EPS.to_vec());
+        assert_eq!(g.configs.len(), 30);
+        assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
+        assert_eq!((g.width, g.train_subset, g.val_size), (None, None, 0));
+    }
+}

@@ -1,0 +1,112 @@
+//! `einorm report`: from result files only, the tables, Mann–Whitney tests,
+//! claims with verdicts and SVG figures, written to `report.md` and
+//! `figures/*.svg` in the grid folder.
+
+mod claims;
+mod figures;
+mod groups;
+mod markdown;
+mod plot;
+pub mod targets;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use claims::{Claim, Outcome, Verdict};
+pub use figures::Figure;
+pub use groups::Groups;
+pub use markdown::deviations;
+pub use plot::PlotError;
+
+use crate::record::RunRecord;
+use crate::spec::GridSpec;
+use crate::store::{Store, StoreError};
+
+pub const REPORT_FILE: &str = "report.md";
+pub const FIGURES_DIR: &str = "figures";
+
+#[derive(thiserror::Error, Debug)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("run `{id}` is in {} and in {} with different specs", .a.display(), .b.display())]
+    Conflict { id: String, a: PathBuf, b: PathBuf },
+}
+
+/// What a written report holds.
+#[derive(Debug)]
+pub struct Written {
+    pub report: PathBuf,
+    pub finished: usize,
+    pub expected: usize,
+    pub claims: Vec<Claim>,
+    pub figures: Vec<Figure>,
+}
+
+/// Writes the report of the grid in `dir`, pooling in the runs of the grid
+/// folders `extra` (e.g. a multiplicative-luminosity grid). Also rewrites
+/// `runs.jsonl` and `summary.csv` of `dir` from its finished runs.
+pub fn write(dir: &Path, extra: &[PathBuf]) -> Result<Written, ReportError> {
+    let (store, grid) = Store::open(dir)?;
+    let own = store.finished_of(&grid)?;
+    store.write_merged(&own)?;
+    let expected = grid.runs().len();
+    let finished = own.len();
+    let mut pooled: BTreeMap<String, (PathBuf, RunRecord)> = own
+        .into_iter()
+        .map(|(id, r)| (id, (dir.to_path_buf(), r)))
+        .collect();
+    let mut extra_grids: Vec<GridSpec> = Vec::new();
+    for e in extra {
+        let (s, g) = Store::open(e)?;
+        for (id, r) in s.finished_of(&g)? {
+            match pooled.get(&id) {
+                Some((_, mine)) if mine.spec == r.spec => {}
+                Some((path, _)) => {
+                    return Err(ReportError::Conflict {
+                        id,
+                        a: path.clone(),
+                        b: e.clone(),
+                    })
+                }
+                None => {
+                    pooled.insert(id, (e.clone(), r));
+                }
+            }
+        }
+        extra_grids.push(g);
+    }
+    let groups = Groups::new(pooled.values().map(|(_, r)| r));
+    let claims = claims::evaluate(&groups);
+    let fig_dir = dir.join(FIGURES_DIR);
+    std::fs::create_dir_all(&fig_dir).map_err(|source| ReportError::Io {
+        path: fig_dir.clone(),
+        source,
+    })?;
+    let figures = figures::write_all(&groups, &fig_dir)?;
+    let text = markdown::render(&markdown::Inputs {
+        grid: &grid,
+        extra: &extra_grids,
+        finished,
+        expected,
+        groups: &groups,
+        claims: &claims,
+        figures: &figures,
+    });
+    store.write_atomic(REPORT_FILE, text.as_bytes())?;
+    Ok(Written {
+        report: dir.join(REPORT_FILE),
+        finished,
+        expected,
+        claims,
+        figures,
+    })
+}

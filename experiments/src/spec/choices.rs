@@ -1,0 +1,154 @@
+//! The small closed choices of a spec: dataset, luminosity kind, serving
+//! order. Each parses from and prints as the same kebab-case id, in flags,
+//! TOML and result files.
+
+use std::fmt;
+use std::str::FromStr;
+
+use datasets::{DatasetKind, Luminosity};
+use serde::{Deserialize, Serialize};
+
+use super::SpecError;
+
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident, $key:literal, { $($(#[$vdoc:meta])* $variant:ident = $id:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $id)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const VALID: &'static str = concat!($($id, " "),+);
+
+            pub fn id(self) -> &'static str {
+                match self { $($name::$variant => $id),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = SpecError;
+            fn from_str(s: &str) -> Result<Self, SpecError> {
+                match s {
+                    $($id => Ok($name::$variant),)+
+                    _ => Err(SpecError::UnknownChoice { key: $key, given: s.to_string(), valid: $name::VALID }),
+                }
+            }
+        }
+    };
+}
+
+choice!(
+    /// Where the images come from.
+    DatasetChoice, "dataset", {
+        FashionMnist = "fashion-mnist",
+        Mnist = "mnist",
+        /// `datasets::Dataset::synthetic`: no files, for tests and the smoke preset.
+        Synthetic = "synthetic",
+    }
+);
+
+choice!(
+    /// How brightness varies; the level ε of a run sets its range.
+    LumKind, "luminosity", {
+        /// The paper's: `x ← clamp(x + δ, 0, 1)`, `δ ~ U(−ε, ε)`.
+        Additive = "additive",
+        /// Beyond the paper: `x ← clamp(g·x, 0, 1)` with `ln g ~ U(−ln γ, ln γ)`
+        /// and `γ = 1/(1 − ε)`, so the darkest gain is `1 − ε` (needs ε < 1).
+        Multiplicative = "multiplicative",
+    }
+);
+
+choice!(
+    /// The order the training set is served in.
+    OrderKind, "order", {
+        /// The files' order every epoch (the paper's protocol).
+        Fixed = "fixed",
+        /// A seeded permutation per epoch.
+        Shuffled = "shuffled",
+    }
+);
+
+impl DatasetChoice {
+    /// The file-backed dataset, `None` for synthetic data.
+    pub fn kind(self) -> Option<DatasetKind> {
+        match self {
+            DatasetChoice::FashionMnist => Some(DatasetKind::FashionMnist),
+            DatasetChoice::Mnist => Some(DatasetKind::Mnist),
+            DatasetChoice::Synthetic => None,
+        }
+    }
+}
+
+impl LumKind {
+    /// Short tag used in run ids.
+    pub fn tag(self) -> &'static str {
+        match self {
+            LumKind::Additive => "add",
+            LumKind::Multiplicative => "mul",
+        }
+    }
+
+    /// The transform for level `eps` (`eps = 0` is no jitter).
+    pub fn at(self, eps: f32) -> Luminosity {
+        if eps == 0.0 {
+            return Luminosity::None;
+        }
+        match self {
+            LumKind::Additive => Luminosity::Additive { eps },
+            LumKind::Multiplicative => Luminosity::Multiplicative {
+                gamma: 1.0 / (1.0 - eps),
+            },
+        }
+    }
+
+    /// The largest level this kind accepts.
+    pub fn check_level(self, eps: f32) -> Result<(), SpecError> {
+        let ok = match self {
+            LumKind::Additive => (0.0..=1.0).contains(&eps),
+            LumKind::Multiplicative => (0.0..1.0).contains(&eps),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(SpecError::OutOfRange {
+                key: "eps",
+                given: eps.to_string(),
+                lo: 0.0,
+                hi: if self == LumKind::Additive { 1.0 } else { 0.99 },
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_unknown_ids_list_the_valid_ones() {
+        for d in DatasetChoice::ALL {
+            assert_eq!(d.id().parse::<DatasetChoice>().unwrap(), *d);
+        }
+        let err = "imagenet".parse::<DatasetChoice>().unwrap_err();
+        assert!(err.to_string().contains("fashion-mnist"), "{err}");
+    }
+
+    #[test]
+    fn multiplicative_level_maps_to_gain_range() {
+        assert_eq!(
+            LumKind::Multiplicative.at(0.5),
+            Luminosity::Multiplicative { gamma: 2.0 }
+        );
+        assert_eq!(LumKind::Additive.at(0.0), Luminosity::None);
+        assert!(LumKind::Multiplicative.check_level(1.0).is_err());
+        assert!(LumKind::Additive.check_level(1.0).is_ok());
+    }
+}
