@@ -134,7 +134,7 @@ pub fn box_plot(path: &Path, title: &str, y_desc: &str, data: &[BoxPanel]) -> Re
         let mut chart = ChartBuilder::on(area)
             .caption(&p.title, ("sans-serif", 16))
             .margin(10)
-            .x_label_area_size(60)
+            .x_label_area_size(30)
             .y_label_area_size(45)
             .build_cartesian_2d(-0.6..(n as f64 - 0.4), lo..hi)
             .map_err(|e| e.to_string())?;
@@ -143,7 +143,7 @@ pub fn box_plot(path: &Path, title: &str, y_desc: &str, data: &[BoxPanel]) -> Re
             .disable_x_mesh()
             .x_labels(n.max(1) * 2 + 1)
             .x_label_formatter(&fmt)
-            .x_label_style(("sans-serif", 11).into_font().transform(FontTransform::Rotate90))
+            .x_label_style(("sans-serif", 11))
             .y_desc(y_desc)
             .draw()
             .map_err(|e| e.to_string())?;
