@@ -62,6 +62,23 @@ fn panels<P>(
     root.present().map_err(|e| err(e.to_string()))
 }
 
+/// A panel's axes: caption, margins and label areas shared by every figure.
+fn axes<'a, 'b>(
+    area: &'a Area<'b>,
+    title: &str,
+    x_label_area: u32,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, 'b>, String> {
+    ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(45)
+        .build_cartesian_2d(x, y)
+        .map_err(|e| e.to_string())
+}
+
 /// One scatter panel: a point per pair, the diagonal `y = x`.
 pub struct ScatterPanel {
     pub title: String,
@@ -77,13 +94,7 @@ pub fn paired_scatter(
 ) -> Result<(), PlotError> {
     panels(path, title, data, |area, p| {
         let (lo, hi) = range(p.points.iter().flat_map(|&(x, y)| [x, y]));
-        let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(35)
-            .y_label_area_size(45)
-            .build_cartesian_2d(lo..hi, lo..hi)
-            .map_err(|e| e.to_string())?;
+        let mut chart = axes(area, &p.title, 35, lo..hi, lo..hi)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
@@ -131,13 +142,7 @@ pub fn box_plot(path: &Path, title: &str, y_desc: &str, data: &[BoxPanel]) -> Re
                 String::new()
             }
         };
-        let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(45)
-            .build_cartesian_2d(-0.6..(n as f64 - 0.4), lo..hi)
-            .map_err(|e| e.to_string())?;
+        let mut chart = axes(area, &p.title, 30, -0.6..(n as f64 - 0.4), lo..hi)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -245,13 +250,7 @@ pub fn histograms(path: &Path, title: &str, data: &[HistPanel]) -> Result<(), Pl
             counts[k] += 1;
         }
         let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.1;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(35)
-            .y_label_area_size(45)
-            .build_cartesian_2d(p.lo..p.hi, 0.0..top)
-            .map_err(|e| e.to_string())?;
+        let mut chart = axes(area, &p.title, 35, p.lo..p.hi, 0.0..top)?;
         chart
             .configure_mesh()
             .y_desc("count")
@@ -283,13 +282,7 @@ pub fn lines(
     panels(path, title, data, |area, p| {
         let (x0, x1) = range(p.series.iter().flat_map(|(_, v)| v.iter().map(|q| q.0)));
         let (y0, y1) = range(p.series.iter().flat_map(|(_, v)| v.iter().map(|q| q.1)));
-        let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(35)
-            .y_label_area_size(45)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
+        let mut chart = axes(area, &p.title, 35, x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
