@@ -12,7 +12,7 @@ pub(crate) fn backward_node(tape: &mut Tape, i: usize) {
     let op = std::mem::replace(&mut tape.nodes[i].op, Op::Leaf);
     let out = Var(i as u32);
     match &op {
-        Op::Leaf | Op::Detach => {}
+        Op::Leaf | Op::Detach(_) => {}
         Op::MatMul {
             a,
             b,

@@ -29,16 +29,44 @@ impl Tape {
 
 /// Adds the custom op's error for `a` into its gradient.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, op: &dyn CustomBackward) {
-    if !tape.tracked(a) {
+    let Some((mut grad, beta)) = tape.take_grad_for_gemm(a) else {
         return;
-    }
-    let (rows, cols) = tape.value(a).shape();
-    let mut sent = tape.alloc(rows, cols);
-    op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut sent);
-    tape.accumulate(a, |_, grad| {
+    };
+    if beta == 0.0 {
+        // The first contribution: written straight into the gradient.
+        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut grad);
+    } else {
+        let (rows, cols) = grad.shape();
+        let mut sent = tape.alloc(rows, cols);
+        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut sent);
         for (d, &s) in grad.data_mut().iter_mut().zip(sent.data()) {
             *d += s;
         }
-    });
-    tape.recycle(sent);
+        tape.recycle(sent);
+    }
+    tape.put_grad(a, grad);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::{ErrorMode, NormalizeError, Tape, Tensor};
+
+    #[test]
+    fn a_custom_op_applied_twice_to_one_input_adds_both_errors() {
+        // The first error is written into the gradient, the second added to it.
+        let mut tape = Tape::new();
+        let x = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 4.0]));
+        let center = Arc::new(NormalizeError::new(ErrorMode::Center, 3, 0));
+        let a = tape.normalize_error(x, &center);
+        let b = tape.normalize_error(x, &center);
+        let both = tape.add(a, b);
+        let g = tape.constant(&Tensor::from_vec(1, 3, vec![1.0, 0.0, 2.0]));
+        let weighted = tape.mul(both, g);
+        let loss = tape.sum(weighted); // ∂loss/∂a = ∂loss/∂b = g
+        tape.backward(loss);
+        // Each node sends g − mean(g) = (0, −1, 1).
+        assert_eq!(tape.grad(x).map(Tensor::data), Some(&[0.0, -2.0, 2.0][..]));
+    }
 }

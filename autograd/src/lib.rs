@@ -12,7 +12,9 @@
 //!   [`Tape::backward`] is one reverse loop. Data ([`Tape::input`],
 //!   [`Tape::constant`]) and everything computed only from data are
 //!   untracked and cost no gradient work; [`Tape::param`] is tracked.
-//!   [`Tape::clear`] keeps every buffer for the next step.
+//!   A training loop moves its parameters in and out instead of copying
+//!   them ([`Tape::param_owned`], [`Tape::take`]); [`Tape::detach`] shares
+//!   its source's value. [`Tape::clear`] keeps every buffer for the next step.
 //! * Ops (`src/ops/`) — each family in one file: the forward as a `Tape`
 //!   method, the backward rule with its formula beside it, and the
 //!   gradient checks at the bottom. `src/backward.rs` dispatches them with

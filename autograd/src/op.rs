@@ -56,8 +56,9 @@ pub(crate) enum Op {
         labels: Vec<usize>,
         smoothing: f32,
     },
-    /// Same value, no gradient: the node is untracked, so this never runs backward.
-    Detach,
+    /// The value of the source node, no gradient: the node is untracked, so
+    /// this never runs backward. It holds no copy of the value.
+    Detach(Var),
     LayerNorm {
         a: Var,
         eps: f32,

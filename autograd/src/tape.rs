@@ -50,12 +50,11 @@ impl Tape {
 
     /// Forgets every node and gradient, keeping their buffers for reuse.
     pub fn clear(&mut self) {
-        for node in self.nodes.drain(..) {
-            self.pool.push(node.value.into_buffer());
-        }
-        for grad in self.grads.drain(..).flatten() {
-            self.pool.push(grad.into_buffer());
-        }
+        let values = self.nodes.drain(..).map(|node| node.value);
+        let grads = self.grads.drain(..).flatten();
+        // Aliases (`detach`) and values moved out by `take` hold no buffer.
+        let buffers = values.chain(grads).map(Tensor::into_buffer);
+        self.pool.extend(buffers.filter(|b| b.capacity() > 0));
         self.pool.sort_by_key(Vec::capacity);
     }
 
@@ -132,8 +131,41 @@ impl Tape {
         self.leaf(t.rows(), t.cols(), t.data(), true)
     }
 
+    /// A trainable value moved onto the tape without a copy. A training
+    /// loop moves each parameter in before the forward pass and gets it
+    /// back with [`take`](Self::take) after the backward pass.
+    pub fn param_owned(&mut self, t: Tensor) -> Var {
+        self.push(Op::Leaf, t, true)
+    }
+
+    /// Data moved onto the tape without a copy (no gradient); see
+    /// [`param_owned`](Self::param_owned).
+    pub fn constant_owned(&mut self, t: Tensor) -> Var {
+        self.push(Op::Leaf, t, false)
+    }
+
+    /// Moves the value of the leaf `v` out of the tape (e.g. a parameter
+    /// moved in by [`param_owned`](Self::param_owned)), leaving an empty
+    /// tensor in its place. Its gradient stays readable with
+    /// [`grad`](Self::grad); reading its value or running another backward
+    /// pass through it is a bug until the tape is cleared.
+    pub fn take(&mut self, v: Var) -> Tensor {
+        let node = &mut self.nodes[v.index()];
+        assert!(
+            matches!(node.op, Op::Leaf),
+            "take: node {} is not a leaf",
+            v.index()
+        );
+        std::mem::take(&mut node.value)
+    }
+
+    /// The value of `v`. A `detach` node shares its source's value.
     pub fn value(&self, v: Var) -> &Tensor {
-        &self.nodes[v.index()].value
+        let node = &self.nodes[v.index()];
+        match node.op {
+            Op::Detach(source) => &self.nodes[source.index()].value,
+            _ => &node.value,
+        }
     }
 
     /// d(loss)/d(v) after [`backward`](Self::backward); `None` when `v` is
@@ -178,9 +210,11 @@ impl Tape {
         Some(if beta == 0.0 { zeroed(g) } else { g })
     }
 
-    /// Like [`take_grad`](Self::take_grad) for a contribution written by
-    /// `gemm(.., beta, g)`: on first touch `beta = 0` and the stale buffer is
-    /// overwritten without ever being zeroed; afterwards `beta = 1` adds.
+    /// Like [`take_grad`](Self::take_grad) without the zeroing, for a
+    /// contribution written by `gemm(.., beta, g)` (or by
+    /// [`accumulate_fresh`](Self::accumulate_fresh)): on first touch
+    /// `beta = 0` and the stale buffer is overwritten without ever being
+    /// zeroed; afterwards `beta = 1` adds.
     pub(crate) fn take_grad_for_gemm(&mut self, v: Var) -> Option<(Tensor, f32)> {
         if !self.tracked(v) {
             return None;
@@ -203,6 +237,17 @@ impl Tape {
     pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor)) {
         if let Some(mut grad) = self.take_grad(v) {
             add(self, &mut grad);
+            self.put_grad(v, grad);
+        }
+    }
+
+    /// Like [`accumulate`](Self::accumulate), for rules that can write their
+    /// first contribution instead of adding it to zeros: `add(tape, grad,
+    /// fresh)` must overwrite every entry of `grad` when `fresh` (the buffer
+    /// is stale, never zeroed) and add into it otherwise. Saves a pass.
+    pub(crate) fn accumulate_fresh(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
+        if let Some((mut grad, beta)) = self.take_grad_for_gemm(v) {
+            add(self, &mut grad, beta == 0.0);
             self.put_grad(v, grad);
         }
     }
@@ -245,6 +290,45 @@ mod tests {
         tape.clear();
         assert_eq!(tape.pool.len(), pooled);
         assert_eq!(tape.pool.iter().map(Vec::capacity).sum::<usize>(), capacity);
+    }
+
+    #[test]
+    fn a_parameter_moved_in_gets_the_gradient_of_a_copied_one_and_comes_back_intact() {
+        let w = Tensor::from_vec(2, 2, vec![1.0, -2.0, 3.0, 0.5]);
+        let x = Tensor::from_vec(3, 2, vec![0.1, 0.2, -0.3, 0.4, 0.5, -0.6]);
+        let run = |tape: &mut Tape, moved: bool| {
+            tape.clear();
+            let xv = tape.constant(&x);
+            let wv = if moved {
+                tape.param_owned(w.clone())
+            } else {
+                tape.param(&w)
+            };
+            let y = tape.matmul_nt(xv, wv);
+            let y = tape.square(y);
+            let loss = tape.sum(y);
+            tape.backward(loss);
+            let grad = tape.grad(wv).cloned();
+            let back = moved.then(|| tape.take(wv));
+            (grad, back)
+        };
+        let mut tape = Tape::new();
+        let (copied, _) = run(&mut tape, false);
+        let (moved, back) = run(&mut tape, true);
+        assert_eq!(copied, moved);
+        assert_eq!(back.as_ref(), Some(&w));
+    }
+
+    #[test]
+    fn detach_shares_its_source_value_without_a_buffer() {
+        let mut tape = Tape::new();
+        let w = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 3.0]));
+        let d = tape.detach(w);
+        let dd = tape.detach(d);
+        assert_eq!(tape.value(d), tape.value(w));
+        assert_eq!(tape.value(dd), tape.value(w));
+        assert_eq!(tape.nodes[d.index()].value.data().len(), 0);
+        assert!(!tape.tracked(d) && !tape.tracked(dd));
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn moments(net: &mut Network, tape: &mut Tape, x: &[f32], rows: usize) -> Ve
     net.forward(tape, xv, Bind::Eval, 0.0, &mut |tape, _, v| {
         out.push(row_moments(tape.value(v)))
     });
+    net.unbind(tape);
     out
 }
 
@@ -124,6 +125,7 @@ fn layer_alignment(net: &mut Network, tape: &mut Tape, x: &[f32], rows: usize, l
         (Some(a), Some(b)) => cosine(a.data(), b.data()),
         _ => 0.0,
     };
+    net.unbind(tape);
     Alignment { output_cos, grad_cos }
 }
 

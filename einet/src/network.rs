@@ -238,6 +238,12 @@ impl Network {
         Forward { logits, local }
     }
 
+    /// Moves every bound parameter back from `tape` (see [`Param::unbind`]).
+    /// Every forward pass binds; call this before the tape is cleared.
+    pub fn unbind(&mut self, tape: &mut Tape) {
+        self.for_each_param(&mut |p| p.unbind(tape));
+    }
+
     /// Visits every parameter (hidden layers in order, then the output layer).
     pub fn for_each_param(&mut self, f: &mut dyn FnMut(&mut Param)) {
         for layer in &mut self.hidden {
@@ -396,10 +402,14 @@ mod tests {
             let xv = tape.input(4, 6, x.data());
             let f = net.forward(&mut tape, xv, bind, 0.0, &mut |_, _, _| {});
             let loss = tape.cross_entropy(f.logits, &y, crate::trainer::LABEL_SMOOTHING);
+            if bind == Bind::Eval {
+                net.unbind(&mut tape);
+            }
             (tape, loss)
         };
         let (mut tape, l) = loss(&mut net, Bind::Train);
         tape.backward(l);
+        net.unbind(&mut tape);
         let mut analytic = Vec::new();
         net.for_each_param(&mut |p| analytic.push(p.var.and_then(|v| tape.grad(v)).cloned()));
         assert_eq!(analytic.len(), 12);

@@ -169,11 +169,15 @@ impl Hyper {
         let eg = self.rule == UpdateRule::ExponentiatedGradient && clamp;
 
         let k = Coefficients { lr, scale, mu, wd };
-        // One loop per case, so the per-element work is branch-free and vectorizes.
-        match (eg, clamp) {
-            (false, false) => apply::<false, false>(p, grad, k),
-            (false, true) => apply::<false, true>(p, grad, k),
-            (true, _) => apply::<true, true>(p, grad, k),
+        // One loop per case, so the per-element work is branch-free and
+        // vectorizes; the paper's runs (no decay) skip the decay term.
+        match (eg, clamp, wd != 0.0) {
+            (false, false, false) => apply::<false, false, false>(p, grad, k),
+            (false, false, true) => apply::<false, false, true>(p, grad, k),
+            (false, true, false) => apply::<false, true, false>(p, grad, k),
+            (false, true, true) => apply::<false, true, true>(p, grad, k),
+            (true, _, false) => apply::<true, true, false>(p, grad, k),
+            (true, _, true) => apply::<true, true, true>(p, grad, k),
         }
     }
 }
@@ -186,7 +190,11 @@ struct Coefficients {
     wd: f32,
 }
 
-fn apply<const EG: bool, const CLAMP: bool>(p: &mut Param, grad: &Tensor, k: Coefficients) {
+fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
+    p: &mut Param,
+    grad: &Tensor,
+    k: Coefficients,
+) {
     let Coefficients { lr, scale, mu, wd } = k;
     let step = |p: &mut f32, v: f32| {
         // p ← p − lr·v   or   p ← p·exp(−lr·sign(p)·v)
@@ -196,11 +204,19 @@ fn apply<const EG: bool, const CLAMP: bool>(p: &mut Param, grad: &Tensor, k: Coe
             *p -= lr * v;
         }
         // p ← p − lr·wd·p, then the projection onto p ≥ 0.
-        *p -= lr * wd * *p;
+        if DECAY {
+            *p -= lr * wd * *p;
+        }
         if CLAMP {
             *p = p.max(0.0);
         }
     };
+    if mu == 0.0 && scale == 1.0 {
+        for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
+            step(p, g); // v = g
+        }
+        return;
+    }
     if mu == 0.0 {
         for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
             step(p, scale * g);

@@ -2,9 +2,12 @@
 //! which loss trains it, and its optimizer state.
 //!
 //! Each step a layer *binds* its parameters to the tape: trainable ones as
-//! `tape.param` (and the handle is remembered, so the optimizer finds the
-//! gradient afterwards), frozen ones and everything during evaluation as
-//! `tape.constant`, which costs no gradient work.
+//! `tape.param_owned` (and the handle is remembered, so the optimizer finds
+//! the gradient afterwards), frozen ones and everything during evaluation
+//! as `tape.constant_owned`, which costs no gradient work. Binding *moves*
+//! the value onto the tape, no copy; [`Param::unbind`] moves it back
+//! (`Network::unbind` does it for every parameter). Between the two the
+//! parameter's own `value` is empty.
 
 use autograd::{Tape, Tensor, Var};
 use serde::{Deserialize, Serialize};
@@ -74,6 +77,8 @@ pub struct Param {
     pub(crate) velocity: Option<Tensor>,
     /// Where the value sits on the current tape, when tracked.
     pub(crate) var: Option<Var>,
+    /// Where the value sits while it is bound to a tape (tracked or not).
+    pub(crate) slot: Option<Var>,
 }
 
 impl Param {
@@ -85,6 +90,7 @@ impl Param {
             correction: 1.0,
             velocity: None,
             var: None,
+            slot: None,
         }
     }
 
@@ -93,21 +99,37 @@ impl Param {
         self
     }
 
-    /// Puts the value on `tape`: tracked (remembering the handle) if `bind`
-    /// asks for it and the parameter is not frozen, else as a constant.
+    /// Moves the value onto `tape`: tracked (remembering the handle) if
+    /// `bind` asks for it and the parameter is not frozen, else as a
+    /// constant. Get it back with [`unbind`](Self::unbind) before clearing
+    /// the tape.
     pub(crate) fn bind(&mut self, tape: &mut Tape, bind: Bind) -> Var {
+        assert!(
+            self.slot.is_none(),
+            "Param::bind: the {:?} parameter is still bound to a tape (unbind it first)",
+            self.group
+        );
         let tracked = match bind {
             Bind::Train => self.trained != Trained::Frozen,
             Bind::Eval => false,
             Bind::ExOnly => self.group == Group::Ex,
         };
-        if tracked {
-            let v = tape.param(&self.value);
-            self.var = Some(v);
-            v
+        let value = std::mem::take(&mut self.value);
+        let v = if tracked {
+            tape.param_owned(value)
         } else {
-            self.var = None;
-            tape.constant(&self.value)
+            tape.constant_owned(value)
+        };
+        self.var = tracked.then_some(v);
+        self.slot = Some(v);
+        v
+    }
+
+    /// Moves the value back from the tape it was bound to (a no-op when it
+    /// is not bound). The gradient handle stays valid until the tape is cleared.
+    pub fn unbind(&mut self, tape: &mut Tape) {
+        if let Some(v) = self.slot.take() {
+            self.value = tape.take(v);
         }
     }
 }
@@ -171,6 +193,7 @@ impl TryFrom<StoredParam> for Param {
             correction: s.correction,
             velocity,
             var: None,
+            slot: None,
         })
     }
 }

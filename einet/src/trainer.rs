@@ -5,13 +5,14 @@
 //! ```text
 //! tape.clear()                              keep every buffer
 //! x      = tape.input(batch)                data: no gradient
-//! logits = network(x)                       trainable parameters tracked, frozen ones constant
+//! logits = network(x)                       parameters moved onto the tape (no copy):
+//!                                           trainable ones tracked, frozen ones constant
 //! L      = CE_smooth(logits, y) + Σ_layers L_local
 //! backward(L)                               the stops keep the task and local errors apart
-//! p ← update(p, ∂L/∂p)                      projected SGD per group
+//! p ← update(take(p), ∂L/∂p)                each value moved back, then projected SGD per group
 //! ```
 //! Evaluation and the measurements run forward only, every parameter a
-//! constant.
+//! constant (moved in and back out the same way).
 
 use autograd::Tape;
 use rand::rngs::StdRng;
@@ -105,8 +106,9 @@ impl Trainer {
         };
         tape.backward(total);
 
-        let (tape, hyper) = (&self.tape, &self.hyper);
+        let (tape, hyper) = (&mut self.tape, &self.hyper);
         self.net.for_each_param(&mut |p| {
+            p.unbind(tape); // the value comes back from the tape
             if let Some(grad) = p.var.and_then(|v| tape.grad(v)) {
                 hyper.update(p, grad);
             }
@@ -122,6 +124,7 @@ impl Trainer {
         tape.clear();
         let xv = tape.input(rows, self.net.spec().n_in, x);
         let f = self.net.forward(tape, xv, Bind::Eval, 0.0, &mut |_, _, _| {});
+        self.net.unbind(tape);
         let loss = tape.cross_entropy(f.logits, y, LABEL_SMOOTHING);
         let logits = tape.value(f.logits);
         let correct = (0..rows)

@@ -1,6 +1,7 @@
 //! Broadcasting ops: a bias row added to every sample, and one scalar per
 //! sample (a column) multiplying or dividing its row.
 
+use super::elementwise::write_or_add;
 use crate::op::Op;
 use crate::tape::{Tape, Var};
 
@@ -82,7 +83,7 @@ pub(crate) fn add_row_backward(tape: &mut Tape, out: Var, a: Var, bias: Var) {
 
 /// `∂a += g ⊙ f(s)`, each row of the incoming error scaled by `f(s_i)`.
 fn accumulate_row_scaled(tape: &mut Tape, a: Var, out: Var, s: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate(a, |t, grad| {
+    tape.accumulate_fresh(a, |t, grad, fresh| {
         let cols = grad.cols();
         let g_rows = t.grad_out(out).data().chunks(cols);
         for ((d, g), &s) in grad
@@ -92,9 +93,7 @@ fn accumulate_row_scaled(tape: &mut Tape, a: Var, out: Var, s: Var, f: impl Fn(f
             .zip(t.value(s).data())
         {
             let k = f(s);
-            for (d, &g) in d.iter_mut().zip(g) {
-                *d += g * k;
-            }
+            write_or_add(d, fresh, g.iter().map(|&g| g * k));
         }
     });
 }

@@ -40,22 +40,28 @@ impl Tape {
     }
 }
 
+/// `d ← v` entrywise when `fresh` (a gradient's first contribution), else `d += v`.
+pub(crate) fn write_or_add(d: &mut [f32], fresh: bool, v: impl Iterator<Item = f32>) {
+    if fresh {
+        d.iter_mut().zip(v).for_each(|(d, v)| *d = v);
+    } else {
+        d.iter_mut().zip(v).for_each(|(d, v)| *d += v);
+    }
+}
+
 /// `∂v += f(g)` entrywise, `g` the incoming error of `out`.
 pub(crate) fn accumulate_map(tape: &mut Tape, v: Var, out: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate(v, |t, grad| {
-        for (d, &g) in grad.data_mut().iter_mut().zip(t.grad_out(out).data()) {
-            *d += f(g);
-        }
+    tape.accumulate_fresh(v, |t, grad, fresh| {
+        let g = t.grad_out(out).data();
+        write_or_add(grad.data_mut(), fresh, g.iter().map(|&g| f(g)));
     });
 }
 
 /// `∂v += f(g, w)` entrywise, `w` the value of `with`.
 pub(crate) fn accumulate_with(tape: &mut Tape, v: Var, out: Var, with: Var, f: impl Fn(f32, f32) -> f32) {
-    tape.accumulate(v, |t, grad| {
+    tape.accumulate_fresh(v, |t, grad, fresh| {
         let (g, w) = (t.grad_out(out).data(), t.value(with).data());
-        for ((d, &g), &w) in grad.data_mut().iter_mut().zip(g).zip(w) {
-            *d += f(g, w);
-        }
+        write_or_add(grad.data_mut(), fresh, g.iter().zip(w).map(|(&g, &w)| f(g, w)));
     });
 }
 
@@ -111,6 +117,16 @@ mod tests {
     fn div_passes_gradcheck() {
         let (a, b) = (seeded(3, 4, 7), seeded_positive(3, 4, 8));
         gradcheck(&[a, b], |t, v| t.div(v[0], v[1])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn a_repeated_operand_gets_the_sum_of_its_contributions() {
+        // x ⊙ x − x: the first contribution to ∂x is written, the others added.
+        gradcheck(&[seeded(3, 4, 9)], |t, v| {
+            let sq = t.mul(v[0], v[0]);
+            t.sub(sq, v[0])
+        })
+        .assert_close(1e-3);
     }
 
     #[test]

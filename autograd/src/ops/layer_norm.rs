@@ -1,6 +1,7 @@
 //! Layer normalization over features (per row), without affine parameters.
 
 use super::broadcast::dot;
+use super::elementwise::write_or_add;
 use super::reduce::row_stats;
 use crate::op::Op;
 use crate::tape::{Tape, Var};
@@ -30,7 +31,7 @@ impl Tape {
 /// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, eps: f32) {
-    tape.accumulate(a, |t, grad| {
+    tape.accumulate_fresh(a, |t, grad, fresh| {
         let cols = grad.cols();
         let d_inv = 1.0 / cols as f32;
         let (x, y, g) = (t.value(a).data(), t.value(out).data(), t.grad_out(out).data());
@@ -40,9 +41,8 @@ pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, eps: f32) {
             let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
             let mean_g = g.iter().sum::<f32>() * d_inv;
             let mean_gy = dot(g, y) * d_inv;
-            for ((d, &g), &y) in d.iter_mut().zip(g).zip(y) {
-                *d += rstd * (g - mean_g - y * mean_gy);
-            }
+            let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
+            write_or_add(d, fresh, terms);
         }
     });
 }

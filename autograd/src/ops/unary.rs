@@ -37,12 +37,14 @@ impl Tape {
         self.map(a, Op::Sqrt(a), f32::sqrt)
     }
 
-    /// The same value with the gradient stopped: nothing flows back through it.
+    /// The same value with the gradient stopped: nothing flows back through
+    /// it. No copy: the node reads its source's value (see [`Tape::value`]).
     pub fn detach(&mut self, a: Var) -> Var {
-        let (rows, cols) = self.value(a).shape();
-        let mut out = self.alloc(rows, cols);
-        out.data_mut().copy_from_slice(self.value(a).data());
-        self.push(Op::Detach, out, false)
+        let source = match self.nodes[a.index()].op {
+            Op::Detach(source) => source, // stop(stop(a)) = stop(a)
+            _ => a,
+        };
+        self.push(Op::Detach(source), crate::Tensor::default(), false)
     }
 }
 

@@ -58,6 +58,7 @@ mod tests {
         let mut tape = Tape::new();
         let xv = tape.input(2, 4, x.data());
         let z = layer.forward(&mut tape, xv, Bind::Eval);
+        layer.for_each_param(&mut |p| p.unbind(&mut tape));
         for r in 0..2 {
             for i in 0..3 {
                 let want: f32 = (0..4)

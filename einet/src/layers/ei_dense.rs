@@ -89,6 +89,7 @@ mod tests {
         let mut tape = Tape::new();
         let xv = tape.input(3, 6, x.data());
         let z = layer.forward(&mut tape, xv, Bind::Eval);
+        layer.for_each_param(&mut |p| p.unbind(&mut tape));
         // W = W_ex − W_ei·W_ix, then x·Wᵀ + b, formed explicitly.
         let wei_wix = layer.w_ei.value.matmul(&layer.w_ix.value); // (5, 2) @ (2, 6) -> (5, 6)
         for r in 0..3 {
@@ -110,6 +111,7 @@ mod tests {
         let mut tape = Tape::new();
         let xv = tape.input(4, 40, x.data());
         let z = layer.forward(&mut tape, xv, Bind::Eval);
+        layer.for_each_param(&mut |p| p.unbind(&mut tape));
         for r in 0..4 {
             let mean: f32 = tape.value(z).row(r).iter().sum::<f32>() / 30.0;
             assert!(mean.abs() < 1e-5, "row {r} mean {mean}");

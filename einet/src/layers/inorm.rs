@@ -54,6 +54,11 @@ pub struct INorm {
     /// The error node, built on first use (not stored).
     #[serde(skip)]
     node: Option<Arc<NormalizeError>>,
+    /// Whether `B_ei` is one value repeated (see `Pool`), decided on first
+    /// use: `B_ei` is frozen, so scanning its `ne²` entries every step
+    /// would only re-confirm it.
+    #[serde(skip)]
+    uniform_b_ei: Option<Option<f32>>,
 }
 
 impl INorm {
@@ -76,6 +81,7 @@ impl INorm {
             mode,
             lateral,
             node: None,
+            uniform_b_ei: None,
         }
     }
 
@@ -88,7 +94,8 @@ impl INorm {
         let w_ix = self.w_ix.bind(tape, bind);
         let w_ei = self.w_ei.bind(tape, bind);
         let b_ix = self.b_ix.bind(tape, bind);
-        let pool = match uniform(&self.b_ei.value) {
+        let b_ei_value = &self.b_ei.value;
+        let pool = match *self.uniform_b_ei.get_or_insert_with(|| uniform(b_ei_value)) {
             Some(c) => Pool::Uniform(c),
             None => Pool::Matrix(self.b_ei.bind(tape, bind)),
         };
@@ -242,6 +249,7 @@ mod tests {
             let mut tape = Tape::new();
             let xv = tape.input(6, n_in, &x); // uniform in [0, 1)
             let z = l.forward(&mut tape, xv, Bind::Eval, 0.01).out;
+            l.for_each_param(&mut |p| p.unbind(&mut tape));
             let w_ex = tape.constant(&l.w_ex.value);
             let h = tape.matmul_nt(xv, w_ex);
             let ln = tape.layer_norm(h, LN_EPS);
@@ -297,6 +305,7 @@ mod tests {
             Loss::Both => tape.add(task, local),
         };
         tape.backward(total);
+        l.for_each_param(&mut |p| p.unbind(&mut tape));
         (tape, xv, layer.out)
     }
 
@@ -343,6 +352,7 @@ mod tests {
             let mut eval = Tape::new();
             let xv = eval.input(3, 12, x.data());
             let z = l.forward(&mut eval, xv, Bind::Eval, 0.01).z;
+            l.for_each_param(&mut |p| p.unbind(&mut eval));
             let b_ix = eval.constant(&l.b_ix.value);
             let d = match divisor(&mut eval, xv, b_ix, Pool::Uniform(1.0 / 8.0)) {
                 Divisor::PerSample(d) => d,
@@ -477,6 +487,7 @@ mod tests {
         let mut tape = Tape::new();
         let xv = tape.input(rows, l.w_ex.value.cols(), x);
         let out = l.forward(&mut tape, xv, Bind::Eval, 0.0).out;
+        l.for_each_param(&mut |p| p.unbind(&mut tape));
         let (mut mean, mut var) = (0.0f32, 0.0f32);
         for r in 0..rows {
             let row = tape.value(out).row(r);
@@ -539,6 +550,7 @@ mod tests {
                 .local
                 .expect("training builds the local loss");
             tape.backward(local);
+            l.for_each_param(&mut |p| p.unbind(&mut tape));
             for p in [&mut l.w_ix, &mut l.b_ix] {
                 let grad = p
                     .var
