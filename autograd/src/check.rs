@@ -41,7 +41,7 @@ pub fn seeded_positive(rows: usize, cols: usize, seed: u64) -> Tensor {
 }
 
 /// How far analytic gradients are from finite differences.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct GradcheckReport {
     /// Largest `|analytic − numeric|`.
     pub max_abs_err: f64,
@@ -53,6 +53,17 @@ pub struct GradcheckReport {
 }
 
 impl GradcheckReport {
+    /// Adds one comparison; `location` names the entry if it is the worst so far.
+    pub fn record(&mut self, location: impl FnOnce() -> String, analytic: f64, numeric: f64) {
+        let abs = (analytic - numeric).abs();
+        let rel = abs / analytic.abs().max(numeric.abs()).max(1.0);
+        self.max_abs_err = self.max_abs_err.max(abs);
+        if rel > self.max_rel_err {
+            self.max_rel_err = rel;
+            self.worst = format!("{}: analytic {analytic:.6}, numeric {numeric:.6}", location());
+        }
+    }
+
     /// Panics with the details unless `max_rel_err ≤ tol`.
     pub fn assert_close(&self, tol: f64) {
         assert!(
@@ -102,11 +113,7 @@ pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> Gra
             .sum()
     };
 
-    let mut report = GradcheckReport {
-        max_abs_err: 0.0,
-        max_rel_err: 0.0,
-        worst: String::from("none"),
-    };
+    let mut report = GradcheckReport::default();
     let mut xs = inputs.to_vec();
     for (which, grad) in analytic.iter().enumerate() {
         for i in 0..grad.len() {
@@ -117,14 +124,11 @@ pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> Gra
             let down = objective(&xs);
             xs[which].data_mut()[i] = x0;
             let numeric = (up - down) / (2.0 * STEP as f64);
-            let a = grad.data()[i] as f64;
-            let abs = (a - numeric).abs();
-            let rel = abs / a.abs().max(numeric.abs()).max(1.0);
-            report.max_abs_err = report.max_abs_err.max(abs);
-            if rel > report.max_rel_err {
-                report.max_rel_err = rel;
-                report.worst = format!("input {which}, entry {i}: analytic {a:.6}, numeric {numeric:.6}");
-            }
+            report.record(
+                || format!("input {which}, entry {i}"),
+                grad.data()[i] as f64,
+                numeric,
+            );
         }
     }
     report
