@@ -79,6 +79,17 @@ fn axes<'a, 'b>(
         .map_err(|e| e.to_string())
 }
 
+/// Draws the labelled series' legend in a framed box at `position`.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 /// One scatter panel: a point per pair, the diagonal `y = x`.
 pub struct ScatterPanel {
     pub title: String,
@@ -161,13 +172,7 @@ pub fn box_plot(path: &Path, title: &str, y_desc: &str, data: &[BoxPanel]) -> Re
                 .map_err(|e| e.to_string())?
                 .label(label.as_str())
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 15, y)], RED.stroke_width(2)));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerLeft)
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(|e| e.to_string())?;
+            legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         }
         for (i, (_, v)) in p.boxes.iter().enumerate() {
             draw_box(&mut chart, i as f64, v, color(i), (lo, hi)).map_err(|e| e.to_string())?;
@@ -300,13 +305,7 @@ pub fn lines(
                 .draw_series(pts.iter().map(|&q| Circle::new(q, 3, c.filled())))
                 .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
