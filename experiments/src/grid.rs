@@ -1,6 +1,8 @@
 //! Runs the pending runs of a grid in parallel: one run per rayon thread,
-//! longest first, each written to the store as soon as it finishes; then
-//! rebuilds the merged `runs.jsonl` and `summary.csv`.
+//! one (seed, configuration) block after another and longest first within a
+//! block, each written to the store as soon as it finishes; then rebuilds the
+//! merged `runs.jsonl` and `summary.csv`. Finishing blocks in turn means an
+//! interrupted grid leaves complete paired comparisons, not scattered runs.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -49,7 +51,8 @@ impl Outcome {
     }
 }
 
-/// The runs of `shard` not yet finished, longest first (ties by id).
+/// The runs of `shard` not yet finished: block by block (seed, then
+/// configuration), longest first within a block (ties by id).
 pub fn pending(
     store: &Store,
     grid: &GridSpec,
@@ -60,8 +63,9 @@ pub fn pending(
     let in_shard = mine.len();
     let mut todo: Vec<RunSpec> = mine.into_iter().filter(|r| !done.contains_key(&r.id)).collect();
     todo.sort_by(|a, b| {
-        estimate::run_seconds(b)
-            .total_cmp(&estimate::run_seconds(a))
+        (a.seed, a.config)
+            .cmp(&(b.seed, b.config))
+            .then_with(|| estimate::run_seconds(b).total_cmp(&estimate::run_seconds(a)))
             .then_with(|| a.id.cmp(&b.id))
     });
     let skipped = in_shard - todo.len();

@@ -1,5 +1,6 @@
 //! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
 //! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
+//! `central` (the central comparison at the paper's full training length),
 //! `paper` (SPEC §5 in full), and the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`.
 
@@ -9,7 +10,7 @@ use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
 use crate::spec::lists::condition;
 use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, SpecError};
 
-pub const NAMES: [&str; 5] = ["smoke", "quick", "paper", "quick-mul", "paper-mul"];
+pub const NAMES: [&str; 6] = ["smoke", "quick", "central", "paper", "quick-mul", "paper-mul"];
 
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
 pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
@@ -25,6 +26,7 @@ pub fn describe(name: &str) -> &'static str {
     match name {
         "smoke" => "seconds: synthetic data, width 32, 3 epochs, all 12 conditions; for CI",
         "quick" => "Fashion-MNIST reduced: 10 conditions x eps {0, 0.75} x configs 0-7 x 3 epochs",
+        "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "paper" => "SPEC §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -37,6 +39,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
     let mut g = match name {
         "smoke" => smoke(),
         "quick" => quick(),
+        "central" => central(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -80,6 +83,22 @@ fn paper() -> GridSpec {
         probe: PROBE,
         eval_offsets: OFFSETS.to_vec(),
         offset_conditions: ids(&BEYOND_CONDITIONS),
+    }
+}
+
+/// The conditions behind the paper's central claim and its `scale` collapse,
+/// with the paper's protocol in full except for the number of configurations.
+fn central() -> GridSpec {
+    GridSpec {
+        name: "central".to_string(),
+        notes: vec![
+            "The central comparison at the paper's full training length: e-ln (LN+), inorm, inorm-full and inorm-scale at every eps, 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (SPEC §5). Reduced: configurations 0-9 instead of all 30, one seed.".to_string(),
+            "The four conditions share configurations and seed, so they are compared configuration by configuration (paired).".to_string(),
+            "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
+        ],
+        conditions: ids(&["e-ln", "inorm", "inorm-full", "inorm-scale"]),
+        configs: (0..10).collect(),
+        ..paper()
     }
 }
 
@@ -169,5 +188,18 @@ mod tests {
         assert_eq!(g.configs.len(), 30);
         assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
         assert_eq!((g.width, g.train_subset, g.val_size), (None, None, 0));
+    }
+
+    #[test]
+    fn central_preset_is_the_paper_protocol_on_ten_configurations() {
+        let g = get("central").unwrap();
+        assert_eq!(g.runs().len(), 160);
+        assert_eq!(g.eps, PAPER_EPS.to_vec());
+        assert_eq!(g.configs, (0..10).collect::<Vec<_>>());
+        assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
+        assert_eq!(
+            (g.width, g.train_subset, g.test_subset, g.val_size),
+            (None, None, None, 0)
+        );
     }
 }
