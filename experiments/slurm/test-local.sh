@@ -144,8 +144,13 @@ submit() {
 
 # wait_done JOB: until no task of the array is pending or running.
 wait_done() {
-    local deadline=$((SECONDS + timeout_s))
-    while [ -n "$(squeue -h -j "$1" -o %i 2>/dev/null)" ]; do
+    local deadline=$((SECONDS + timeout_s)) left
+    while :; do
+        # The array job ids of every pending or running task; a failed
+        # query is not an empty queue, so it is asked again.
+        if left=$(squeue -h -o %F 2>/dev/null) && ! grep -qx "$1" <<<"$left"; then
+            return
+        fi
         [ $SECONDS -lt $deadline ] || {
             scancel "$1"
             die "array $1 not done within $timeout_s s"
