@@ -62,7 +62,14 @@ pub fn wilcoxon(d: &[f64]) -> Option<Wilcoxon> {
         return None;
     }
     let (ranks, ties) = super::mann_whitney::average_ranks(nonzero.iter().map(|v| v.abs()).collect());
-    let w_plus: f64 = ranks.iter().zip(&nonzero).filter(|(_, &v)| v > 0.0).map(|(r, _)| r).sum();
+    // `+ 0.0`: an empty float sum is −0.0.
+    let w_plus: f64 = ranks
+        .iter()
+        .zip(&nonzero)
+        .filter(|(_, &v)| v > 0.0)
+        .map(|(r, _)| r)
+        .sum::<f64>()
+        + 0.0;
     let total = (n * (n + 1)) as f64 / 2.0;
     let w_minus = total - w_plus;
     let w = w_plus.min(w_minus);
@@ -214,8 +221,8 @@ mod tests {
     #[test]
     fn thirty_tied_differences_match_scipy_asymptotic() {
         let d = [
-            -0.9, -0.42, -0.5, 0.16, 0.26, -0.2, 0.08, 1.1, 0.26, 0.16, 0.8, 0.88, 1.7, 0.66, 1.66, 0.8, 1.98,
-            1.3, 1.36, 2.16, 2.4, 2.08, 2.5, 2.36, 2.96, 3.0, 2.48, 2.7, 2.36, 2.76,
+            -0.9, -0.42, -0.5, 0.16, 0.26, -0.2, 0.08, 1.1, 0.26, 0.16, 0.8, 0.88, 1.7, 0.66, 1.66, 0.8,
+            1.98, 1.3, 1.36, 2.16, 2.4, 2.08, 2.5, 2.36, 2.96, 3.0, 2.48, 2.7, 2.36, 2.76,
         ];
         // scipy.stats.wilcoxon(d, method="asymptotic") -> 32.0, 3.717213714287214e-05
         let r = wilcoxon(&d).unwrap();
