@@ -18,16 +18,18 @@ pub fn versus_ln(s: &mut String, a: &Analysis) {
         "## Every condition against LN+ (`e-ln`), configuration by configuration\n"
     );
     let _ = writeln!(s, "Uncorrected tests, one per row, for reading effect sizes; Δ is the condition minus `e-ln` (accuracy points), paired by configuration and seed.\n");
-    let _ = writeln!(s, "| luminosity | condition | ε | median vs `e-ln` | median paired Δ [95 % CI] | Wilcoxon | Mann–Whitney |\n|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "| luminosity | condition | ε | n | median vs `e-ln` | median paired Δ [95 % CI] | Wilcoxon | Mann–Whitney |\n|---|---|---|---|---|---|---|---|");
     for v in &a.versus_ln {
         let c = &v.comparison;
         let (diff, w) = paired(c);
         let _ = writeln!(
             s,
-            "| {} | `{}` | {} | {:.2} vs {:.2} | {diff} | {w} | {} |",
+            "| {} | `{}` | {} | {}, {} | {:.2} vs {:.2} | {diff} | {w} | {} |",
             v.lum,
             v.condition,
             v.eps,
+            c.mann_whitney.n1,
+            c.mann_whitney.n2,
             c.median_a,
             c.median_b,
             mann_whitney(c)
