@@ -101,7 +101,7 @@ fn legend_rows(legend: &[(String, RGBColor)], width: u32) -> Vec<Vec<usize>> {
 fn figure<P>(
     path: &Path,
     title: &str,
-    panel_w: u32,
+    (panel_w, panel_h): (u32, u32),
     legend: &[(String, RGBColor)],
     panels: &[P],
     draw: impl Fn(&Area, &P) -> Result<(), String>,
@@ -118,10 +118,10 @@ fn figure<P>(
     } else {
         rows.len() as u32 * LEGEND_ROW + 8
     };
-    let root = SVGBackend::new(path, (width, PANEL_H + 34 + legend_h)).into_drawing_area();
+    let root = SVGBackend::new(path, (width, panel_h + 34 + legend_h)).into_drawing_area();
     root.fill(&WHITE).map_err(|x| err(e(x)))?;
     let body = root.titled(title, (FONT, 20)).map_err(|x| err(e(x)))?;
-    let (plots, strip) = body.split_vertically(PANEL_H);
+    let (plots, strip) = body.split_vertically(panel_h);
     for (area, p) in plots.split_evenly((1, n as usize)).iter().zip(panels) {
         draw(area, p).map_err(err)?;
     }
@@ -173,7 +173,7 @@ pub fn paired_scatter(
     legend: &[(String, RGBColor)],
     data: &[ScatterPanel],
 ) -> Result<(), PlotError> {
-    figure(path, title, PANEL_W, legend, data, |area, p| {
+    figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
         let (lo, hi) = range(p.points.iter().flat_map(|&(x, y)| [x, y]));
         let mut chart = axes(area, &p.title, 40, lo..hi, lo..hi)?;
         let fmt = |v: &f64| tick(*v, hi - lo);
@@ -262,46 +262,75 @@ pub fn box_plot(
         .flat_map(|p| p.boxes.iter().map(|b| text_width(&b.label, 12)))
         .max()
         .unwrap_or(0);
-    let panel_w = PANEL_W.max(n as u32 * (longest + 14) + 80);
-    figure(path, title, panel_w, legend, data, |area, p| {
-        let ((lo, hi), off, all) = box_axis(p.boxes.iter(), p.reference);
-        let labels: Vec<String> = p.boxes.iter().map(|b| b.label.clone()).collect();
-        let fmt = |x: &f64| {
-            let k = x.round();
-            if (x - k).abs() < 1e-6 && k >= 0.0 {
-                labels.get(k as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
-        let x1 = p.boxes.len() as f64 - 0.4;
-        let mut chart = axes(area, &off_axis(&p.title, off, all), 35, -0.6..x1, lo..hi)?;
-        let yfmt = |v: &f64| tick(*v, hi - lo);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(p.boxes.len().max(1) * 2 + 1)
-            .x_label_formatter(&fmt)
-            .x_label_style((FONT, 12))
-            .y_label_formatter(&yfmt)
-            .y_desc(y_desc)
-            .draw()
-            .map_err(e)?;
-        if let Some(y) = p.reference {
+    // Labels side by side while the panel stays under 900 px, else turned
+    // a quarter (reading downwards) with the panel that much taller.
+    let flat_w = n as u32 * (longest + 14) + 80;
+    let (panel_w, label_area, turn) = if flat_w <= 900 {
+        (PANEL_W.max(flat_w), 35, FontTransform::None)
+    } else {
+        (
+            PANEL_W.max(n as u32 * 44 + 80),
+            longest + 16,
+            FontTransform::Rotate90,
+        )
+    };
+    figure(
+        path,
+        title,
+        (panel_w, PANEL_H - 35 + label_area),
+        legend,
+        data,
+        |area, p| {
+            let ((lo, hi), off, all) = box_axis(p.boxes.iter(), p.reference);
+            let labels: Vec<String> = p.boxes.iter().map(|b| b.label.clone()).collect();
+            let turned = matches!(turn, FontTransform::Rotate90);
+            let fmt = |x: &f64| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 && !turned {
+                    labels.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            };
+            let x1 = p.boxes.len() as f64 - 0.4;
+            let mut chart = axes(area, &off_axis(&p.title, off, all), label_area, -0.6..x1, lo..hi)?;
+            let yfmt = |v: &f64| tick(*v, hi - lo);
             chart
-                .draw_series(DashedLineSeries::new(
-                    [(-0.6, y), (x1, y)],
-                    8,
-                    5,
-                    BLACK.stroke_width(2),
-                ))
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(p.boxes.len().max(1) * 2 + 1)
+                .x_label_formatter(&fmt)
+                .x_label_style((FONT, 12))
+                .y_label_formatter(&yfmt)
+                .y_desc(y_desc)
+                .draw()
                 .map_err(e)?;
-        }
-        for (i, b) in p.boxes.iter().enumerate() {
-            draw_box(&mut chart, i as f64, 0.3, b, (lo, hi))?;
-        }
-        Ok(())
-    })
+            if let Some(y) = p.reference {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(-0.6, y), (x1, y)],
+                        8,
+                        5,
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(e)?;
+            }
+            for (i, b) in p.boxes.iter().enumerate() {
+                draw_box(&mut chart, i as f64, 0.3, b, (lo, hi))?;
+                if turned {
+                    // Plotters centres turned axis labels on the tick; these start at it.
+                    let (x, y) = chart.backend_coord(&(i as f64, lo));
+                    let (bx, by) = area.get_base_pixel();
+                    let style = TextStyle::from((FONT, 12).into_font())
+                        .transform(FontTransform::Rotate90)
+                        .pos(Pos::new(HPos::Left, VPos::Center));
+                    area.draw(&Text::new(b.label.as_str(), (x - bx, y - by + 8), style))
+                        .map_err(e)?;
+                }
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Boxes grouped along x (e.g. by ε), one box per item in each group.
@@ -319,39 +348,46 @@ pub fn grouped_boxes(
 ) -> Result<(), PlotError> {
     let m = groups.iter().map(|g| g.boxes.len()).max().unwrap_or(1).max(1);
     let panel_w = PANEL_W.max((groups.len() * m) as u32 * 55 + 90);
-    figure(path, title, panel_w, legend, &[groups], |area, groups| {
-        let ((lo, hi), off, all) = box_axis(groups.iter().flat_map(|g| g.boxes.iter()), None);
-        let labels: Vec<String> = groups.iter().map(|g| g.label.clone()).collect();
-        let fmt = |x: &f64| {
-            let k = x.round();
-            if (x - k).abs() < 1e-6 && k >= 0.0 {
-                labels.get(k as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
+    figure(
+        path,
+        title,
+        (panel_w, PANEL_H),
+        legend,
+        &[groups],
+        |area, groups| {
+            let ((lo, hi), off, all) = box_axis(groups.iter().flat_map(|g| g.boxes.iter()), None);
+            let labels: Vec<String> = groups.iter().map(|g| g.label.clone()).collect();
+            let fmt = |x: &f64| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 {
+                    labels.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            };
+            let caption = off_axis("median, IQR, whiskers to 1.5 IQR", off, all);
+            let mut chart = axes(area, &caption, 45, -0.5..(groups.len() as f64 - 0.5), lo..hi)?;
+            let yfmt = |v: &f64| tick(*v, hi - lo);
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(groups.len().max(1) * 2 + 1)
+                .x_label_formatter(&fmt)
+                .y_label_formatter(&yfmt)
+                .x_desc(axes_desc.0)
+                .y_desc(axes_desc.1)
+                .draw()
+                .map_err(e)?;
+            let step = 0.8 / m as f64;
+            for (i, g) in groups.iter().enumerate() {
+                for (j, b) in g.boxes.iter().enumerate() {
+                    let x = i as f64 + (j as f64 - (m as f64 - 1.0) / 2.0) * step;
+                    draw_box(&mut chart, x, step * 0.38, b, (lo, hi))?;
+                }
             }
-        };
-        let caption = off_axis("median, IQR, whiskers to 1.5 IQR", off, all);
-        let mut chart = axes(area, &caption, 45, -0.5..(groups.len() as f64 - 0.5), lo..hi)?;
-        let yfmt = |v: &f64| tick(*v, hi - lo);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(groups.len().max(1) * 2 + 1)
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&yfmt)
-            .x_desc(axes_desc.0)
-            .y_desc(axes_desc.1)
-            .draw()
-            .map_err(e)?;
-        let step = 0.8 / m as f64;
-        for (i, g) in groups.iter().enumerate() {
-            for (j, b) in g.boxes.iter().enumerate() {
-                let x = i as f64 + (j as f64 - (m as f64 - 1.0) / 2.0) * step;
-                draw_box(&mut chart, x, step * 0.38, b, (lo, hi))?;
-            }
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+    )
 }
 
 /// Box from the quartiles, whiskers to the furthest values within 1.5 IQR,
@@ -421,7 +457,7 @@ pub fn histograms(
     data: &[HistPanel],
 ) -> Result<(), PlotError> {
     const BINS: usize = 20;
-    figure(path, title, PANEL_W, legend, data, |area, p| {
+    figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
         let width = (p.hi - p.lo) / BINS as f64;
         let mut counts = [0usize; BINS];
         for &v in p.values.iter().filter(|v| v.is_finite()) {
@@ -473,7 +509,7 @@ pub fn lines(
     legend: &[(String, RGBColor)],
     data: &[LinePanel],
 ) -> Result<(), PlotError> {
-    figure(path, title, PANEL_W, legend, data, |area, p| {
+    figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
         let (x0, x1) = range(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0)));
         let (y0, y1) = range(p.series.iter().flat_map(|s| {
             s.points
