@@ -18,7 +18,7 @@ use super::analysis::{self, Analysis, Band};
 use super::groups::Groups;
 use super::palette::color;
 use super::plot::{
-    self, BoxGroup, BoxItem, BoxPanel, HistPanel, Legend, LinePanel, PlotError, ScatterPanel, Series,
+    self, BoxGroup, BoxItem, BoxPanel, HistPanel, Key, Legend, LinePanel, PlotError, ScatterPanel, Series,
 };
 
 /// A written figure: file name under `figures/` and a caption.
@@ -47,7 +47,10 @@ const HEADLINE: [Condition; 3] = [
 const ADD: LumKind = LumKind::Additive;
 
 fn legend(conds: impl IntoIterator<Item = Condition>) -> Legend {
-    conds.into_iter().map(|c| (c.to_string(), color(c))).collect()
+    conds
+        .into_iter()
+        .map(|c| Key::swatch(c.to_string(), color(c)))
+        .collect()
 }
 
 /// Writes every figure the runs support into `dir`; returns them in order.
@@ -202,7 +205,10 @@ fn modes(g: &Groups, dir: &Path, top: Option<usize>) -> Result<Option<Figure>, P
         "fig6_modes.svg"
     };
     let mut key = legend(present.iter().copied());
-    key.push(("LN+ (e-ln) median, dashed".to_string(), color(Condition::ELn)));
+    key.push(Key::dashed(
+        "LN+ (e-ln) median".to_string(),
+        color(Condition::ELn),
+    ));
     plot::box_plot(
         &dir.join(file),
         &format!("I-Norm error-normalization modes, {which}"),
@@ -238,8 +244,8 @@ fn moments(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
     };
     let file = "fig3_moments.svg";
     let mut key = legend(a.moments.iter().map(|r| r.condition));
-    key.push((
-        "layer norm: mean 0, variance 1, dashed".to_string(),
+    key.push(Key::dashed(
+        "layer norm: mean 0, variance 1".to_string(),
         color(Condition::ELn),
     ));
     plot::box_plot(
@@ -493,7 +499,10 @@ fn lum_boxes(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, Plo
     }
     let file = format!("box_{}.svg", lum.tag());
     let mut key = legend(conds.iter().copied());
-    key.push(("LN+ (e-ln) median, dashed".to_string(), color(Condition::ELn)));
+    key.push(Key::dashed(
+        "LN+ (e-ln) median".to_string(),
+        color(Condition::ELn),
+    ));
     plot::box_plot(
         &dir.join(&file),
         &format!("Beyond the paper: {lum} luminosity"),

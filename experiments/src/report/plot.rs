@@ -26,8 +26,32 @@ type Chart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// A legend entry: label and colour.
-pub type Legend = Vec<(String, RGBColor)>;
+/// A legend entry: a filled swatch (a condition) or a dashed line (a reference).
+pub struct Key {
+    pub label: String,
+    pub color: RGBColor,
+    pub dashed: bool,
+}
+
+impl Key {
+    pub fn swatch(label: String, color: RGBColor) -> Key {
+        Key {
+            label,
+            color,
+            dashed: false,
+        }
+    }
+
+    pub fn dashed(label: String, color: RGBColor) -> Key {
+        Key {
+            label,
+            color,
+            dashed: true,
+        }
+    }
+}
+
+pub type Legend = Vec<Key>;
 
 const PANEL_W: u32 = 380;
 const PANEL_H: u32 = 360;
@@ -82,11 +106,11 @@ fn integer_tick(v: f64) -> String {
 }
 
 /// Legend rows: entries packed left to right within `width`.
-fn legend_rows(legend: &[(String, RGBColor)], width: u32) -> Vec<Vec<usize>> {
+fn legend_rows(legend: &[Key], width: u32) -> Vec<Vec<usize>> {
     let mut rows: Vec<Vec<usize>> = Vec::new();
     let mut used = width;
-    for (i, (label, _)) in legend.iter().enumerate() {
-        let w = 40 + text_width(label, 14);
+    for (i, key) in legend.iter().enumerate() {
+        let w = 40 + text_width(&key.label, 14);
         if used + w > width {
             rows.push(Vec::new());
             used = 10;
@@ -102,7 +126,7 @@ fn figure<P>(
     path: &Path,
     title: &str,
     (panel_w, panel_h): (u32, u32),
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     panels: &[P],
     draw: impl Fn(&Area, &P) -> Result<(), String>,
 ) -> Result<(), PlotError> {
@@ -129,14 +153,22 @@ fn figure<P>(
         let y = 4 + r as i32 * LEGEND_ROW as i32;
         let mut x = 10;
         for &i in row {
-            let (label, c) = &legend[i];
+            let key = &legend[i];
+            let drawn = if key.dashed {
+                let dash =
+                    |x0: i32| PathElement::new([(x0, y + 8), (x0 + 6, y + 8)], key.color.stroke_width(2));
+                strip.draw(&dash(x)).and_then(|_| strip.draw(&dash(x + 10)))
+            } else {
+                strip.draw(&Rectangle::new(
+                    [(x, y + 3), (x + 16, y + 13)],
+                    key.color.filled(),
+                ))
+            };
+            drawn.map_err(|x| err(e(x)))?;
             strip
-                .draw(&Rectangle::new([(x, y + 3), (x + 16, y + 13)], c.filled()))
+                .draw(&Text::new(key.label.as_str(), (x + 22, y), (FONT, 14)))
                 .map_err(|x| err(e(x)))?;
-            strip
-                .draw(&Text::new(label.as_str(), (x + 22, y), (FONT, 14)))
-                .map_err(|x| err(e(x)))?;
-            x += 40 + text_width(label, 14) as i32;
+            x += 40 + text_width(&key.label, 14) as i32;
         }
     }
     root.present().map_err(|x| err(e(x)))
@@ -170,7 +202,7 @@ pub fn paired_scatter(
     title: &str,
     axes_desc: (&str, &str),
     color: RGBColor,
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     data: &[ScatterPanel],
 ) -> Result<(), PlotError> {
     figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
@@ -253,7 +285,7 @@ pub fn box_plot(
     path: &Path,
     title: &str,
     y_desc: &str,
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     data: &[BoxPanel],
 ) -> Result<(), PlotError> {
     let n = data.iter().map(|p| p.boxes.len()).max().unwrap_or(1).max(1);
@@ -343,7 +375,7 @@ pub fn grouped_boxes(
     path: &Path,
     title: &str,
     axes_desc: (&str, &str),
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     groups: &[BoxGroup],
 ) -> Result<(), PlotError> {
     let m = groups.iter().map(|g| g.boxes.len()).max().unwrap_or(1).max(1);
@@ -453,7 +485,7 @@ pub fn histograms(
     title: &str,
     x_desc: &str,
     color: RGBColor,
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     data: &[HistPanel],
 ) -> Result<(), PlotError> {
     const BINS: usize = 20;
@@ -506,7 +538,7 @@ pub fn lines(
     title: &str,
     axes_desc: (&str, &str),
     x_integer: bool,
-    legend: &[(String, RGBColor)],
+    legend: &[Key],
     data: &[LinePanel],
 ) -> Result<(), PlotError> {
     figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
