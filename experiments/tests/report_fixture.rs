@@ -1,50 +1,268 @@
 //! The report is regenerated from committed result files by one command:
-//! `einorm report <grid folder>`. The fixture is a small committed grid
-//! (synthetic data, two configs) in the same layout as `results/<grid>/`.
+//! `einorm report <grid folder>`. The smoke fixture is a small committed grid
+//! (synthetic data, two configs) with its committed report; `results/quick-long`
+//! is a real committed grid. A synthetic `central` grid with missing cells
+//! checks the paired statistics and the partial-grid report.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use common::{einorm, ok, scratch};
+use einet::Condition;
+use experiments::presets;
+use experiments::record::{EpochMetrics, Eval, LayerAlignment, LayerMoments, RunRecord};
+use experiments::store::Store;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/smoke-grid");
+const QUICK_LONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/quick-long");
 
-#[test]
-fn report_regenerates_from_committed_result_files() {
-    let dir = scratch("fixture-report");
+/// Every file the report writes, relative to the grid folder, with its bytes.
+fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for name in ["report.md", "epochs.csv"] {
+        out.insert(name.to_string(), fs::read(dir.join(name)).expect(name));
+    }
+    for e in fs::read_dir(dir.join("figures"))
+        .expect("figures folder")
+        .filter_map(Result::ok)
+    {
+        let name = format!("figures/{}", e.file_name().to_string_lossy());
+        out.insert(name, fs::read(e.path()).expect("figure readable"));
+    }
+    out
+}
+
+/// Copies the committed inputs of `from` to a scratch grid, reports it there,
+/// and asserts every output equals the committed one byte for byte.
+fn regenerates_byte_for_byte(from: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
+    let dir = scratch(name);
     let grid = dir.join("grid");
     fs::create_dir_all(&grid).expect("scratch folder");
     for file in ["grid.toml", "runs.jsonl"] {
-        fs::copy(Path::new(FIXTURE).join(file), grid.join(file)).expect("fixture file");
+        fs::copy(Path::new(from).join(file), grid.join(file)).expect("committed file");
     }
     ok(&einorm(&dir, &["report", "grid"]));
+    let got = outputs(&grid);
+    let want = outputs(Path::new(from));
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{from}: the same files"
+    );
+    for (file, bytes) in &want {
+        assert!(got[file] == *bytes, "{from}/{file} differs from its regeneration");
+    }
+    let committed = fs::read_to_string(Path::new(from).join("runs.jsonl")).expect("committed runs");
+    assert_eq!(
+        fs::read_to_string(grid.join("runs.jsonl")).expect("runs.jsonl"),
+        committed
+    );
+    got
+}
 
-    let report = fs::read_to_string(grid.join("report.md")).expect("report.md written");
+#[test]
+fn the_smoke_fixture_report_regenerates_byte_for_byte() {
+    let files = regenerates_byte_for_byte(FIXTURE, "fixture-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("48 of 48 runs"), "every fixture run is read");
     assert!(report.contains("## Claims of the paper"), "claims table present");
     for claim in ["`inorm-full`", "`inorm-decorrelate`", "`inorm-scale`", "`ei-ln`"] {
         assert!(report.contains(claim), "claims table names {claim}");
     }
-    let figures: Vec<_> = fs::read_dir(grid.join("figures"))
-        .expect("figures folder")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "svg"))
-        .collect();
-    assert!(figures.len() >= 8, "only {} figures", figures.len());
-    for f in &figures {
-        let svg = fs::read_to_string(f.path()).expect("svg readable");
+    let svgs: Vec<&String> = files.keys().filter(|k| k.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 8, "only {} figures", svgs.len());
+    for f in svgs {
+        let svg = String::from_utf8_lossy(&files[f]);
         assert!(
             svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
-            "{:?} is a whole SVG",
-            f.path()
+            "{f} is a whole SVG"
         );
     }
-    // The committed inputs are left as they were.
-    let committed = fs::read_to_string(Path::new(FIXTURE).join("runs.jsonl")).expect("fixture");
-    assert_eq!(
-        fs::read_to_string(grid.join("runs.jsonl")).expect("runs.jsonl"),
-        committed
+}
+
+#[test]
+fn the_committed_quick_long_report_regenerates_byte_for_byte() {
+    regenerates_byte_for_byte(QUICK_LONG, "quick-long-report");
+}
+
+/// (label, colour) of every legend entry of an SVG: a filled swatch
+/// `<rect … fill="#RRGGBB" …/>` directly followed by its `<text>` label.
+fn legend_entries(svg: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let elements: Vec<&str> = svg.split('<').collect();
+    for pair in elements.windows(2) {
+        let (rect, text) = (pair[0], pair[1]);
+        if !rect.starts_with("rect ") || !text.starts_with("text ") {
+            continue;
+        }
+        let Some(fill) = rect.split("fill=\"").nth(1).and_then(|s| s.split('"').next()) else {
+            continue;
+        };
+        let label = text.split('>').nth(1).unwrap_or("").trim();
+        out.push((label.to_string(), fill.to_string()));
+    }
+    out
+}
+
+#[test]
+fn each_condition_has_one_colour_across_every_figure() {
+    let files = regenerates_byte_for_byte(FIXTURE, "fixture-colours");
+    let ids: Vec<String> = Condition::ALL.iter().map(ToString::to_string).collect();
+    let mut colour_of: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut figures_with_legend = 0;
+    for (file, bytes) in files.iter().filter(|(k, _)| k.ends_with(".svg")) {
+        let svg = String::from_utf8_lossy(bytes);
+        let entries: Vec<(String, String)> = legend_entries(&svg)
+            .into_iter()
+            .filter(|(l, _)| ids.contains(l))
+            .collect();
+        figures_with_legend += usize::from(!entries.is_empty());
+        for (label, fill) in entries {
+            // the colour of the key is the colour of the data it names
+            let drawn = svg.matches(&format!("stroke=\"{fill}\"")).count()
+                + svg.matches(&format!("fill=\"{fill}\"")).count();
+            assert!(
+                drawn > 1,
+                "{file}: `{label}` ({fill}) is in the legend but not drawn"
+            );
+            match colour_of.get(&label) {
+                Some((c, first)) => assert_eq!(c, &fill, "`{label}` is {c} in {first} but {fill} in {file}"),
+                None => {
+                    colour_of.insert(label, (fill, file.clone()));
+                }
+            }
+        }
+    }
+    assert!(
+        figures_with_legend >= 8,
+        "only {figures_with_legend} figures have a legend"
     );
+    assert_eq!(
+        colour_of.len(),
+        Condition::ALL.len(),
+        "every condition of the fixture appears in a legend"
+    );
+    let mut colours: Vec<&String> = colour_of.values().map(|(c, _)| c).collect();
+    colours.sort();
+    colours.dedup();
+    assert_eq!(colours.len(), colour_of.len(), "no two conditions share a colour");
+}
+
+/// A synthetic finished run: accuracy `acc` (fraction) after every epoch.
+fn record(spec: experiments::spec::RunSpec, acc: f64) -> RunRecord {
+    let epochs = (1..=spec.epochs)
+        .map(|k| EpochMetrics {
+            epoch: k,
+            train_loss: 1.0 / k as f64,
+            test: Eval {
+                loss: 0.5,
+                acc: acc - 0.002 * (spec.epochs - k) as f64,
+            },
+            val: None,
+            moments: vec![LayerMoments { mean: 0.0, var: 1.0 }; 2],
+            alignment: vec![
+                LayerAlignment {
+                    output_cos: 0.9,
+                    grad_cos: 0.3
+                };
+                2
+            ],
+            seconds: 1.0,
+        })
+        .collect();
+    RunRecord {
+        spec,
+        epochs,
+        final_test_acc: acc,
+        final_val_acc: None,
+        diverged: false,
+        divergence: None,
+        offsets: Vec::new(),
+        wall_seconds: 50.0,
+    }
+}
+
+#[test]
+fn a_partial_central_grid_reports_paired_tests_collapse_and_what_is_missing() {
+    let dir = scratch("central-partial");
+    let folder = dir.join("central");
+    let grid = presets::get("central").expect("central preset");
+    let store = Store::create(&folder, &grid).expect("grid folder");
+    let mut written = 0;
+    for spec in grid.runs() {
+        let config = spec.config.expect("paper configs") as f64;
+        let scale = spec.condition.to_string() == "inorm-scale";
+        // inorm-scale: ε 0.75 not run at all, ε 0.5 only configs 0-5
+        if scale && (spec.eps == 0.75 || (spec.eps == 0.5 && config > 5.0)) {
+            continue;
+        }
+        // inorm is 1 to 1.27 points below e-ln in every config, inorm-full 0.1 above;
+        // inorm-scale collapses to chance in configs 0-2 at ε 0.5
+        let base = 0.85 - 0.01 * f64::from(spec.eps) + 0.001 * config;
+        let acc = match spec.condition.to_string().as_str() {
+            "inorm" => base - 0.01 - 0.0003 * config,
+            "inorm-full" => base + 0.001,
+            "inorm-scale" if spec.eps == 0.5 && config <= 2.0 => 0.1,
+            _ => base,
+        };
+        store.write_run(&record(spec, acc)).expect("run written");
+        written += 1;
+    }
+    assert_eq!(written, 160 - 10 - 4);
+    ok(&einorm(&dir, &["report", "central"]));
+    let report = fs::read_to_string(folder.join("report.md")).expect("report.md");
+    assert!(report.contains("146 of 160 runs"), "{}", &report[..400]);
+    assert!(
+        report.contains("**Incomplete grid:**"),
+        "the report says the grid is incomplete"
+    );
+    assert!(
+        report.contains("`inorm-scale` additive ε = 0.5 (6 of 10)"),
+        "names the short cell"
+    );
+    assert!(
+        report.contains("`inorm-scale` additive ε = 0.75 (0 of 10)"),
+        "names the missing cell"
+    );
+    // inorm below e-ln in all 10 pairs (by 1.00 to 1.27 points): W = 0, exact p = 2/1024
+    let row = "(0/10 ahead) | W = 0, r = -1.00, p = 0.002 (exact)";
+    assert!(report.contains(row), "paired row");
+    assert!(report.contains("Mann–Whitney"), "the unpaired test is beside it");
+    assert!(report.contains("Holm"), "the correction is said");
+    // collapse: 3 of the 6 inorm-scale runs at ε 0.5
+    assert!(report.contains("| 0.5 | 6 | 3 | 0 |"), "collapse count per ε");
+    assert!(
+        report.contains("is all of them"),
+        "top 10 is all with 10 runs per cell"
+    );
+    let figs = folder.join("figures");
+    for f in [
+        "accuracy_vs_eps.svg",
+        "scale_runs.svg",
+        "curves_add.svg",
+        "alignment_curves.svg",
+    ] {
+        assert!(figs.join(f).exists(), "{f} drawn");
+    }
+    let scale = fs::read_to_string(figs.join("scale_runs.svg")).expect("scale figure");
+    assert!(scale.contains("ε = 0.75 (not run)"), "the empty cell says so");
+    // epochs.csv: one row per run and epoch, plus the header
+    let csv = fs::read_to_string(folder.join("epochs.csv")).expect("epochs.csv");
+    assert_eq!(csv.lines().count(), 1 + 146 * 50);
+    let header = csv.lines().next().expect("header");
+    for column in [
+        "run_id",
+        "condition",
+        "eps",
+        "config",
+        "seed",
+        "epoch",
+        "test_acc",
+        "grad_cos_l2",
+    ] {
+        assert!(header.split(',').any(|c| c == column), "{column} in {header}");
+    }
 }

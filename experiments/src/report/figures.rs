@@ -1,19 +1,25 @@
-//! Which figures a set of runs supports, drawn like the paper's: paired
-//! scatter by config (Figs 2, 4, 5), box plots of the error-normalization
-//! modes per ε with the LN+ median as a line (Figs 6, 7), moment box plots
-//! (Fig 3), alignment histograms (Figs 4–6); beyond the paper, learning
-//! curves, fixed-offset tests and other luminosity kinds.
+//! Which figures a set of runs supports, drawn from the [`Analysis`]: the
+//! headline accuracy against ε, paired scatter by config (Figs 2, 4, 5), box
+//! plots of the error-normalization modes per ε with the LN+ median as a
+//! dashed line (Figs 6, 7), moment box plots (Fig 3), alignment histograms
+//! (Figs 4–6) and alignment over epochs; beyond the paper, learning curves,
+//! every `inorm-scale` run, fixed-offset tests and other luminosity kinds.
+//! Each condition has one colour everywhere ([`palette::color`]).
 
 use std::path::Path;
 
+use einet::{Condition, ErrorMode};
+
 use crate::record::RunRecord;
-use crate::spec::lists::condition;
 use crate::spec::LumKind;
 use crate::stats::quantile;
-use einet::Condition;
 
+use super::analysis::{self, Analysis, Band};
 use super::groups::Groups;
-use super::plot::{self, BoxPanel, HistPanel, LinePanel, PlotError, ScatterPanel};
+use super::palette::color;
+use super::plot::{
+    self, BoxGroup, BoxItem, BoxPanel, HistPanel, Key, Legend, LinePanel, PlotError, ScatterPanel, Series,
+};
 
 /// A written figure: file name under `figures/` and a caption.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,60 +28,101 @@ pub struct Figure {
     pub caption: String,
 }
 
-const MODES: [&str; 6] = [
-    "inorm",
-    "inorm-full",
-    "inorm-center",
-    "inorm-scale",
-    "inorm-decorrelate",
-    "inorm-lateral",
+const MODES: [ErrorMode; 6] = [
+    ErrorMode::None,
+    ErrorMode::Full,
+    ErrorMode::Center,
+    ErrorMode::Scale,
+    ErrorMode::Decorrelate,
+    ErrorMode::Lateral,
 ];
 
-fn c(id: &str) -> Condition {
-    condition(id).expect("figure condition ids are valid")
+/// The README's figure: the central comparison.
+const HEADLINE: [Condition; 3] = [
+    Condition::ELn,
+    Condition::INorm(ErrorMode::None),
+    Condition::INorm(ErrorMode::Full),
+];
+
+const ADD: LumKind = LumKind::Additive;
+
+fn legend(conds: impl IntoIterator<Item = Condition>) -> Legend {
+    conds
+        .into_iter()
+        .map(|c| Key::swatch(c.to_string(), color(c)))
+        .collect()
 }
 
 /// Writes every figure the runs support into `dir`; returns them in order.
-pub fn write_all(g: &Groups, dir: &Path) -> Result<Vec<Figure>, PlotError> {
+pub fn write_all(a: &Analysis, dir: &Path) -> Result<Vec<Figure>, PlotError> {
+    let g = &a.groups;
     let mut out = Vec::new();
-    let lum = LumKind::Additive;
-    for (file, fig, a, b) in [
-        ("fig2_ei_ln_vs_ei.svg", "Fig 2", "ei-ln", "ei"),
-        ("fig4_inorm_vs_ln.svg", "Fig 4", "e-ln", "inorm"),
-        ("fig5_inorm_full_vs_ln.svg", "Fig 5", "e-ln", "inorm-full"),
+    let mut push = |f: Option<Figure>| out.extend(f);
+    push(accuracy_vs_eps(g, dir)?);
+    for (file, fig, x, y) in [
+        ("fig2_ei_ln_vs_ei.svg", "Fig 2", Condition::Ei, Condition::EiLn),
+        ("fig4_inorm_vs_ln.svg", "Fig 4", Condition::ELn, HEADLINE[1]),
+        ("fig5_inorm_full_vs_ln.svg", "Fig 5", Condition::ELn, HEADLINE[2]),
     ] {
-        if let Some(f) = paired(g, dir, file, fig, a, b)? {
-            out.push(f);
+        push(paired(g, dir, file, fig, x, y)?);
+    }
+    // With at most 10 runs per cell the top 10 are all runs: Fig 7 would repeat Fig 6.
+    push(modes(g, dir, None, a.top10_is_all)?);
+    if !a.top10_is_all {
+        push(modes(g, dir, Some(10), false)?);
+    }
+    push(moments(a, dir)?);
+    if let Some(eps) = a.alignment_eps {
+        for mode in MODES {
+            push(alignment(g, dir, Condition::INorm(mode), eps)?);
         }
+        push(alignment_curves(g, dir, eps)?);
     }
-    for (file, top) in [("fig6_modes.svg", None), ("fig7_modes_top10.svg", Some(10))] {
-        if let Some(f) = modes(g, dir, file, top)? {
-            out.push(f);
-        }
-    }
-    if let Some(f) = moments(g, dir)? {
-        out.push(f);
-    }
-    for id in MODES {
-        if let Some(f) = alignment(g, dir, id)? {
-            out.push(f);
-        }
-    }
-    if let Some(f) = curves(g, dir, lum)? {
-        out.push(f);
-    }
-    if let Some(f) = offsets(g, dir)? {
-        out.push(f);
-    }
-    for other in g.lums().into_iter().filter(|&l| l != LumKind::Additive) {
-        if let Some(f) = lum_boxes(g, dir, other)? {
-            out.push(f);
-        }
-        if let Some(f) = curves(g, dir, other)? {
-            out.push(f);
-        }
+    push(curves(g, dir, ADD)?);
+    push(scale_runs(g, dir)?);
+    push(offsets(a, dir)?);
+    for other in g.lums().into_iter().filter(|&l| l != ADD) {
+        push(lum_boxes(g, dir, other)?);
+        push(curves(g, dir, other)?);
     }
     Ok(out)
+}
+
+fn accuracy_vs_eps(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    let present: Vec<Condition> = HEADLINE
+        .into_iter()
+        .filter(|c| g.conditions(ADD).contains(c))
+        .collect();
+    if present.len() < 2 {
+        return Ok(None);
+    }
+    let groups: Vec<BoxGroup> = g
+        .eps_levels(ADD)
+        .into_iter()
+        .map(|eps| BoxGroup {
+            label: format!("ε = {eps}"),
+            boxes: present
+                .iter()
+                .map(|&c| BoxItem {
+                    label: c.to_string(),
+                    color: color(c),
+                    values: g.accs(ADD, c, eps),
+                })
+                .collect(),
+        })
+        .collect();
+    let file = "accuracy_vs_eps.svg";
+    plot::grouped_boxes(
+        &dir.join(file),
+        "Test accuracy against luminosity noise ε",
+        ("luminosity noise ε", "final test accuracy (%)"),
+        &legend(present.iter().copied()),
+        &groups,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: "Final test accuracy of LN+ (`e-ln`), `inorm` (forward normalization only) and `inorm-full` (with error normalization) at each ε, one box per condition on a shared axis: the paper's central claim is that `inorm` falls behind LN+ as ε grows while `inorm-full` keeps up.".to_string(),
+    }))
 }
 
 fn paired(
@@ -83,19 +130,17 @@ fn paired(
     dir: &Path,
     file: &str,
     fig: &str,
-    x_id: &str,
-    y_id: &str,
+    x: Condition,
+    y: Condition,
 ) -> Result<Option<Figure>, PlotError> {
-    let lum = LumKind::Additive;
     let panels: Vec<ScatterPanel> = g
-        .eps_levels(lum)
+        .eps_levels(ADD)
         .into_iter()
         .filter_map(|eps| {
-            let xs = g.by_config(lum, c(x_id), eps);
-            let ys = g.by_config(lum, c(y_id), eps);
+            let (xs, ys) = (g.by_config(ADD, x, eps), g.by_config(ADD, y, eps));
             let points: Vec<(f64, f64)> = xs
                 .iter()
-                .filter_map(|(k, &x)| ys.get(k).map(|&y| (x, y)))
+                .filter_map(|(k, &a)| ys.get(k).map(|&b| (a, b)))
                 .collect();
             (!points.is_empty()).then(|| ScatterPanel {
                 title: format!("ε = {eps}"),
@@ -106,199 +151,227 @@ fn paired(
     if panels.is_empty() {
         return Ok(None);
     }
-    let title = format!("{y_id} vs {x_id}, paired by config: test accuracy (%)");
-    plot::paired_scatter(&dir.join(file), &title, x_id, y_id, &panels)?;
-    Ok(Some(Figure {
-        file: file.to_string(),
-        caption: format!(
-            "({fig}) Final test accuracy of `{y_id}` against `{x_id}`, one point per config and seed; above the diagonal `{y_id}` is better."
-        ),
-    }))
-}
-
-fn modes(g: &Groups, dir: &Path, file: &str, top: Option<usize>) -> Result<Option<Figure>, PlotError> {
-    let lum = LumKind::Additive;
-    let present: Vec<&str> = MODES
-        .iter()
-        .copied()
-        .filter(|id| g.conditions(lum).contains(&c(id)))
-        .collect();
-    if present.len() < 2 {
-        return Ok(None);
-    }
-    let pick = |cond: Condition, eps: f32| match top {
-        Some(k) => g.top_by_test(lum, cond, eps, k),
-        None => g.accs(lum, cond, eps),
-    };
-    let panels: Vec<BoxPanel> = g
-        .eps_levels(lum)
-        .into_iter()
-        .map(|eps| BoxPanel {
-            title: format!("ε = {eps}"),
-            boxes: present
-                .iter()
-                .map(|id| (id.trim_start_matches("inorm-").to_string(), pick(c(id), eps)))
-                .collect(),
-            reference: quantile(&pick(c("e-ln"), eps), 0.5).map(|m| ("LN+ median".to_string(), m)),
-        })
-        .collect();
-    let which = top.map_or_else(|| "all runs".to_string(), |k| format!("top {k} per ε"));
-    plot::box_plot(
+    let (xd, yd) = (
+        format!("{x}: test accuracy (%)"),
+        format!("{y}: test accuracy (%)"),
+    );
+    plot::paired_scatter(
         &dir.join(file),
-        &format!("I-Norm error-normalization modes, {which}"),
-        "test accuracy (%)",
+        &format!("{y} against {x}, paired by config"),
+        (&xd, &yd),
+        color(y),
+        &legend([y]),
         &panels,
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
         caption: format!(
-            "({}) Final test accuracy of the I-Norm modes ({which}); the red line is the LN+ (`e-ln`) median.",
-            if top.is_some() { "Fig 7" } else { "Fig 6" }
+            "({fig}) Final test accuracy of `{y}` against `{x}`, one point per config and seed; above the diagonal `{y}` is better."
         ),
     }))
 }
 
-/// Final-epoch moments of every layer of every run of a condition (additive, all ε).
-fn final_moments(g: &Groups, cond: Condition) -> (Vec<f64>, Vec<f64>) {
-    let lum = LumKind::Additive;
-    let mut means = Vec::new();
-    let mut vars = Vec::new();
-    for eps in g.eps_levels(lum) {
-        for r in g.runs(lum, cond, eps) {
-            if let Some(e) = r.last_epoch().filter(|_| !r.diverged) {
-                means.extend(e.moments.iter().map(|m| m.mean).filter(|v| v.is_finite()));
-                vars.extend(e.moments.iter().map(|m| m.var).filter(|v| v.is_finite()));
-            }
-        }
-    }
-    (means, vars)
-}
-
-/// A condition with the first moments and variances of all its layers and runs.
-pub type MomentRow = (Condition, Vec<f64>, Vec<f64>);
-
-pub fn moments_by_condition(g: &Groups) -> Vec<MomentRow> {
-    g.conditions(LumKind::Additive)
+fn modes(
+    g: &Groups,
+    dir: &Path,
+    top: Option<usize>,
+    top10_is_all: bool,
+) -> Result<Option<Figure>, PlotError> {
+    let present: Vec<Condition> = MODES
         .into_iter()
-        .map(|cond| {
-            let (m, v) = final_moments(g, cond);
-            (cond, m, v)
-        })
-        .filter(|(_, m, _)| !m.is_empty())
-        .collect()
-}
-
-fn moments(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
-    let rows = moments_by_condition(g);
-    if rows.is_empty() {
+        .map(Condition::INorm)
+        .filter(|c| g.conditions(ADD).contains(c))
+        .collect();
+    if present.len() < 2 {
         return Ok(None);
     }
-    let panel = |title: &str, pick: fn(&MomentRow) -> &Vec<f64>, reference| BoxPanel {
+    let pick = |c: Condition, eps: f32| match top {
+        Some(k) => g.top_by_test(ADD, c, eps, k),
+        None => g.accs(ADD, c, eps),
+    };
+    let panels: Vec<BoxPanel> = g
+        .eps_levels(ADD)
+        .into_iter()
+        .map(|eps| BoxPanel {
+            title: format!("ε = {eps}"),
+            boxes: present
+                .iter()
+                .map(|&c| BoxItem {
+                    label: c.id().trim_start_matches("inorm-").to_string(),
+                    color: color(c),
+                    values: pick(c, eps),
+                })
+                .collect(),
+            reference: quantile(&pick(Condition::ELn, eps), 0.5),
+        })
+        .collect();
+    let which = top.map_or_else(|| "all runs".to_string(), |k| format!("top {k} per ε"));
+    let file = if top.is_some() {
+        "fig7_modes_top10.svg"
+    } else {
+        "fig6_modes.svg"
+    };
+    let mut key = legend(present.iter().copied());
+    key.push(Key::dashed(
+        "LN+ (e-ln) median".to_string(),
+        color(Condition::ELn),
+    ));
+    plot::box_plot(
+        &dir.join(file),
+        &format!("I-Norm error-normalization modes, {which}"),
+        "final test accuracy (%)",
+        &key,
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: format!(
+            "({}) Final test accuracy of the I-Norm modes ({which}); the dashed black line is the LN+ (`e-ln`) median.",
+            match (top, top10_is_all) {
+                (Some(_), _) => "Fig 7",
+                (None, false) => "Fig 6",
+                (None, true) => "Figs 6 and 7: with at most 10 runs per cell, the top 10 are all of them",
+            }
+        ),
+    }))
+}
+
+fn moments(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    if a.moments.is_empty() {
+        return Ok(None);
+    }
+    let panel = |title: &str, pick: fn(&analysis::MomentRow) -> &Vec<f64>, reference: f64| BoxPanel {
         title: title.to_string(),
-        boxes: rows.iter().map(|r| (r.0.to_string(), pick(r).clone())).collect(),
-        reference: Some((reference, if title.starts_with("first") { 0.0 } else { 1.0 })),
+        boxes: a
+            .moments
+            .iter()
+            .map(|r| BoxItem {
+                label: r.condition.to_string(),
+                color: color(r.condition),
+                values: pick(r).clone(),
+            })
+            .collect(),
+        reference: Some(reference),
     };
     let file = "fig3_moments.svg";
+    let mut key = legend(a.moments.iter().map(|r| r.condition));
+    key.push(Key::dashed(
+        "layer norm: mean 0, variance 1".to_string(),
+        color(Condition::ELn),
+    ));
     plot::box_plot(
         &dir.join(file),
         "Moments of the normalized pre-ReLU output (final epoch, all layers and ε)",
-        "value",
+        "per-layer moment",
+        &key,
         &[
-            panel("first moment", |r| &r.1, "LN: 0".to_string()),
-            panel("variance", |r| &r.2, "LN: 1".to_string()),
+            panel("first moment", |r| &r.means, 0.0),
+            panel("variance", |r| &r.vars, 1.0),
         ],
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
-        caption: "(Fig 3) Per hidden layer, the batch mean of the per-sample feature mean and variance of the normalized pre-ReLU output after the last epoch; layer norm gives exactly 0 and 1.".to_string(),
+        caption: "(Fig 3) Per hidden layer, the batch mean of the per-sample feature mean and variance of the normalized pre-ReLU output after the last epoch; layer norm gives exactly 0 and 1 (dashed). The axis spans the whiskers; a panel's title counts the points beyond it.".to_string(),
     }))
 }
 
-/// The ε the alignment figures use: 0.75 if present, else the largest.
-pub fn alignment_eps(g: &Groups) -> Option<f32> {
-    let levels = g.eps_levels(LumKind::Additive);
-    levels
-        .iter()
-        .copied()
-        .find(|&e| e == 0.75)
-        .or_else(|| levels.last().copied())
-}
-
-/// Final-epoch (output, gradient) cosines of every layer of every run.
-pub fn final_alignment(runs: &[&RunRecord]) -> (Vec<f64>, Vec<f64>) {
-    let mut out = Vec::new();
-    let mut grad = Vec::new();
-    for r in runs.iter().filter(|r| !r.diverged) {
-        if let Some(e) = r.last_epoch() {
-            out.extend(e.alignment.iter().map(|a| a.output_cos).filter(|v| v.is_finite()));
-            grad.extend(e.alignment.iter().map(|a| a.grad_cos).filter(|v| v.is_finite()));
-        }
-    }
-    (out, grad)
-}
-
-fn alignment(g: &Groups, dir: &Path, id: &str) -> Result<Option<Figure>, PlotError> {
-    let Some(eps) = alignment_eps(g) else {
-        return Ok(None);
-    };
-    let (out, grad) = final_alignment(g.runs(LumKind::Additive, c(id), eps));
+fn alignment(g: &Groups, dir: &Path, c: Condition, eps: f32) -> Result<Option<Figure>, PlotError> {
+    let (out, grad) = analysis::final_alignment(g.runs(ADD, c, eps));
     if out.is_empty() {
         return Ok(None);
     }
     let lo = |v: &[f64]| v.iter().copied().fold(0.0, f64::min).max(-1.0);
-    let file = format!("alignment_{id}.svg");
+    let file = format!("alignment_{c}.svg");
+    let panel = |title: &str, values: Vec<f64>| HistPanel {
+        title: title.to_string(),
+        lo: lo(&values),
+        hi: 1.0,
+        values,
+    };
     plot::histograms(
         &dir.join(&file),
-        &format!("{id}: alignment with layer norm at ε = {eps}"),
-        &[
-            HistPanel {
-                title: "output cosine".to_string(),
-                lo: lo(&out),
-                hi: 1.0,
-                values: out,
-            },
-            HistPanel {
-                title: "gradient cosine".to_string(),
-                lo: lo(&grad),
-                hi: 1.0,
-                values: grad,
-            },
-        ],
+        &format!("{c}: alignment with layer norm at ε = {eps}"),
+        "cosine with layer norm",
+        color(c),
+        &legend([c]),
+        &[panel("output cosine", out), panel("gradient cosine", grad)],
     )?;
     Ok(Some(Figure {
         file,
         caption: format!(
-            "(Figs 4–6) `{id}` at ε = {eps}: cosine of each hidden layer's output with layer norm's, and of its `W_ex` gradient with layer norm's, over all runs after the last epoch."
+            "(Figs 4–6) `{c}` at ε = {eps}: cosine of each hidden layer's output with layer norm's, and of its `W_ex` gradient with layer norm's, over all runs after the last epoch; counts are layers × runs."
         ),
     }))
 }
 
+fn band_series(c: Condition, bands: &[Band]) -> Series {
+    Series {
+        color: color(c),
+        points: bands.iter().map(|b| (b.epoch as f64, b.median)).collect(),
+        band: bands.iter().map(|b| (b.epoch as f64, b.q25, b.q75)).collect(),
+        thin: false,
+    }
+}
+
+/// How many of `conds` ran at (`lum`, `eps`), for a panel title, when not all.
+fn not_run(g: &Groups, lum: LumKind, eps: f32, conds: &[Condition]) -> String {
+    let ran = conds.iter().filter(|&&c| !g.runs(lum, c, eps).is_empty()).count();
+    if ran == conds.len() {
+        String::new()
+    } else {
+        format!(" ({ran} of {} conditions run)", conds.len())
+    }
+}
+
+fn alignment_curves(g: &Groups, dir: &Path, eps: f32) -> Result<Option<Figure>, PlotError> {
+    let conds: Vec<Condition> = g
+        .conditions(ADD)
+        .into_iter()
+        .filter(|&c| {
+            g.runs(ADD, c, eps)
+                .iter()
+                .any(|r| r.epochs.iter().any(|e| !e.alignment.is_empty()))
+        })
+        .collect();
+    if conds.is_empty() {
+        return Ok(None);
+    }
+    let panel = |title: &str, metric: fn(&RunRecord, usize) -> Vec<f64>| LinePanel {
+        title: title.to_string(),
+        series: conds
+            .iter()
+            .map(|&c| band_series(c, &analysis::bands(g.runs(ADD, c, eps), metric)))
+            .collect(),
+    };
+    let file = "alignment_curves.svg";
+    plot::lines(
+        &dir.join(file),
+        &format!("Alignment with layer norm over training, ε = {eps}"),
+        ("epoch", "cosine with layer norm"),
+        true,
+        &legend(conds.iter().copied()),
+        &[
+            panel("output cosine", analysis::output_cos_at),
+            panel("gradient cosine", analysis::grad_cos_at),
+        ],
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: format!("(Figs 4–6 over epochs) Median over runs and hidden layers of the output and gradient cosines with layer norm after each epoch at ε = {eps}, with the interquartile range as a band."),
+    }))
+}
+
 fn curves(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, PlotError> {
+    let conds = g.conditions(lum);
     let panels: Vec<LinePanel> = g
         .eps_levels(lum)
         .into_iter()
         .map(|eps| LinePanel {
-            title: format!("ε = {eps}"),
-            series: g
-                .conditions(lum)
-                .into_iter()
-                .filter_map(|cond| {
-                    let runs = g.runs(lum, cond, eps);
-                    let epochs = runs.iter().map(|r| r.spec.epochs).max()?;
-                    let pts: Vec<(f64, f64)> = (1..=epochs)
-                        .filter_map(|k| {
-                            let accs: Vec<f64> = runs
-                                .iter()
-                                .map(|r| match r.epochs.get(k - 1) {
-                                    Some(e) if !r.diverged || k < r.epochs.len() => 100.0 * e.test.acc,
-                                    _ => 100.0 * r.final_test_acc,
-                                })
-                                .collect();
-                            quantile(&accs, 0.5).map(|m| (k as f64, m))
-                        })
-                        .collect();
-                    (!pts.is_empty()).then(|| (cond.to_string(), pts))
-                })
+            title: format!("ε = {eps}{}", not_run(g, lum, eps, &conds)),
+            series: conds
+                .iter()
+                .filter(|&&c| !g.runs(lum, c, eps).is_empty())
+                .map(|&c| band_series(c, &analysis::bands(g.runs(lum, c, eps), analysis::test_acc_at)))
                 .collect(),
         })
         .collect();
@@ -308,79 +381,104 @@ fn curves(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, PlotEr
     let file = format!("curves_{}.svg", lum.tag());
     plot::lines(
         &dir.join(&file),
-        &format!("Median test accuracy by epoch ({lum} luminosity)"),
-        "epoch",
-        "test accuracy (%)",
+        &format!("Test accuracy by epoch, {lum} luminosity"),
+        ("epoch", "test accuracy (%)"),
+        true,
+        &legend(conds.iter().copied()),
         &panels,
     )?;
     Ok(Some(Figure {
         file,
         caption: format!(
-            "Median test accuracy over runs after each epoch, {lum} luminosity (a diverged run counts at chance from its divergence on)."
+            "Median test accuracy over runs after each epoch with the interquartile range as a band, {lum} luminosity (a diverged run counts at chance from its divergence on)."
         ),
     }))
 }
 
-/// Median accuracy (%) at each fixed offset, per condition, for runs trained at `eps`.
-pub fn offset_curves(g: &Groups, eps: f32) -> Vec<(Condition, Vec<(f32, f64)>)> {
-    let lum = LumKind::Additive;
-    g.conditions(lum)
+fn scale_runs(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    let c = Condition::INorm(ErrorMode::Scale);
+    let panels: Vec<LinePanel> = g
+        .eps_levels(ADD)
         .into_iter()
-        .filter_map(|cond| {
-            let runs = g.runs(lum, cond, eps);
-            let mut deltas: Vec<f32> = runs
-                .iter()
-                .flat_map(|r| r.offsets.iter().map(|o| o.delta))
-                .collect();
-            deltas.sort_by(f32::total_cmp);
-            deltas.dedup();
-            let pts: Vec<(f32, f64)> = deltas
-                .into_iter()
-                .filter_map(|d| {
-                    let accs: Vec<f64> = runs
-                        .iter()
-                        .map(|r| {
-                            r.offsets
-                                .iter()
-                                .find(|o| o.delta == d)
-                                .map_or(100.0 * r.final_test_acc, |o| 100.0 * o.eval.acc)
-                        })
-                        .collect();
-                    quantile(&accs, 0.5).map(|m| (d, m))
-                })
-                .collect();
-            (!pts.is_empty()).then_some((cond, pts))
+        .map(|eps| {
+            let runs = g.runs(ADD, c, eps);
+            LinePanel {
+                title: if runs.is_empty() {
+                    format!("ε = {eps} (not run)")
+                } else {
+                    format!("ε = {eps} ({} runs)", runs.len())
+                },
+                series: runs
+                    .iter()
+                    .map(|r| Series {
+                        color: color(c),
+                        points: (1..=r.spec.epochs)
+                            .flat_map(|k| {
+                                analysis::test_acc_at(r, k)
+                                    .into_iter()
+                                    .map(move |v| (k as f64, v))
+                            })
+                            .collect(),
+                        band: Vec::new(),
+                        thin: true,
+                    })
+                    .collect(),
+            }
         })
-        .collect()
+        .collect();
+    if panels.iter().all(|p| p.series.is_empty()) {
+        return Ok(None);
+    }
+    let file = "scale_runs.svg";
+    plot::lines(
+        &dir.join(file),
+        "Every inorm-scale run: test accuracy by epoch",
+        ("epoch", "test accuracy (%)"),
+        true,
+        &legend([c]),
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: "Test accuracy of every `inorm-scale` run after each epoch, one line per run (a diverged run drops to chance at its divergence): the paper's collapse at ε ≥ 0.5 shows as lines falling to 10 %.".to_string(),
+    }))
 }
 
-fn offsets(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
-    let panels: Vec<LinePanel> = g
-        .eps_levels(LumKind::Additive)
-        .into_iter()
-        .map(|eps| LinePanel {
-            title: format!("trained at ε = {eps}"),
-            series: offset_curves(g, eps)
-                .into_iter()
-                .map(|(cond, pts)| {
-                    (
-                        cond.to_string(),
-                        pts.into_iter().map(|(d, a)| (f64::from(d), a)).collect(),
-                    )
+fn offsets(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    if a.offsets.is_empty() {
+        return Ok(None);
+    }
+    let panels: Vec<LinePanel> = a
+        .offsets
+        .iter()
+        .map(|o| LinePanel {
+            title: format!("trained at ε = {}", o.eps),
+            series: o
+                .rows
+                .iter()
+                .map(|(c, v)| Series {
+                    color: color(*c),
+                    points: o.deltas.iter().zip(v).map(|(&d, &m)| (f64::from(d), m)).collect(),
+                    band: Vec::new(),
+                    thin: false,
                 })
                 .collect(),
         })
-        .filter(|p| !p.series.is_empty())
         .collect();
-    if panels.is_empty() {
-        return Ok(None);
-    }
+    let mut conds: Vec<Condition> = a
+        .offsets
+        .iter()
+        .flat_map(|o| o.rows.iter().map(|r| r.0))
+        .collect();
+    conds.sort_by_key(crate::spec::lists::condition_rank);
+    conds.dedup();
     let file = "offsets.svg";
     plot::lines(
         &dir.join(file),
         "Beyond the paper: test accuracy at fixed luminosity offsets δ",
-        "offset δ",
-        "median test accuracy (%)",
+        ("offset δ", "median test accuracy (%)"),
+        false,
+        &legend(conds),
         &panels,
     )?;
     Ok(Some(Figure {
@@ -398,23 +496,33 @@ fn lum_boxes(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, Plo
             title: format!("level ε = {eps}"),
             boxes: conds
                 .iter()
-                .map(|&cond| (cond.to_string(), g.accs(lum, cond, eps)))
+                .map(|&c| BoxItem {
+                    label: c.to_string(),
+                    color: color(c),
+                    values: g.accs(lum, c, eps),
+                })
                 .collect(),
-            reference: quantile(&g.accs(lum, c("e-ln"), eps), 0.5).map(|m| ("LN+ median".to_string(), m)),
+            reference: quantile(&g.accs(lum, Condition::ELn, eps), 0.5),
         })
         .collect();
     if panels.is_empty() {
         return Ok(None);
     }
     let file = format!("box_{}.svg", lum.tag());
+    let mut key = legend(conds.iter().copied());
+    key.push(Key::dashed(
+        "LN+ (e-ln) median".to_string(),
+        color(Condition::ELn),
+    ));
     plot::box_plot(
         &dir.join(&file),
         &format!("Beyond the paper: {lum} luminosity"),
-        "test accuracy (%)",
+        "final test accuracy (%)",
+        &key,
         &panels,
     )?;
     Ok(Some(Figure {
         file,
-        caption: format!("(Beyond the paper) Final test accuracy under {lum} luminosity, per level."),
+        caption: format!("(Beyond the paper) Final test accuracy under {lum} luminosity, per level; the dashed black line is the LN+ (`e-ln`) median."),
     }))
 }

@@ -1,22 +1,33 @@
-//! `einorm report`: from result files only, the tables, Mann–Whitney tests,
-//! claims with verdicts and SVG figures, written to `report.md` and
-//! `figures/*.svg` in the grid folder.
+//! `einorm report`: from result files only, the tables, paired and unpaired
+//! tests, claims with verdicts and SVG figures, written to `report.md`,
+//! `epochs.csv` and `figures/*.svg` in the grid folder.
+//!
+//! [`analysis`] computes every finding once; [`markdown`] and [`figures`]
+//! only render them.
 
+pub mod analysis;
 mod claims;
+mod compare;
+mod epochs_csv;
 mod figures;
 mod groups;
 mod markdown;
+pub mod palette;
 mod plot;
+mod protocol;
+mod sections;
 pub mod targets;
+mod text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use analysis::Analysis;
 pub use claims::{Claim, Outcome, Verdict};
 pub use figures::Figure;
 pub use groups::Groups;
-pub use markdown::deviations;
 pub use plot::PlotError;
+pub use protocol::deviations;
 
 use crate::record::RunRecord;
 use crate::spec::GridSpec;
@@ -24,6 +35,7 @@ use crate::store::{Store, StoreError};
 
 pub const REPORT_FILE: &str = "report.md";
 pub const FIGURES_DIR: &str = "figures";
+pub const EPOCHS_FILE: &str = "epochs.csv";
 
 #[derive(thiserror::Error, Debug)]
 pub enum ReportError {
@@ -84,29 +96,28 @@ pub fn write(dir: &Path, extra: &[PathBuf]) -> Result<Written, ReportError> {
         }
         extra_grids.push(g);
     }
-    let groups = Groups::new(pooled.values().map(|(_, r)| r));
-    let claims = claims::evaluate(&groups);
+    let analysis = Analysis::new(pooled.values().map(|(_, r)| r), &grid);
     let fig_dir = dir.join(FIGURES_DIR);
     std::fs::create_dir_all(&fig_dir).map_err(|source| ReportError::Io {
         path: fig_dir.clone(),
         source,
     })?;
-    let figures = figures::write_all(&groups, &fig_dir)?;
+    let figures = figures::write_all(&analysis, &fig_dir)?;
     let text = markdown::render(&markdown::Inputs {
         grid: &grid,
         extra: &extra_grids,
         finished,
         expected,
-        groups: &groups,
-        claims: &claims,
+        analysis: &analysis,
         figures: &figures,
     });
+    store.write_atomic(EPOCHS_FILE, &epochs_csv::render(pooled.values().map(|(_, r)| r)))?;
     store.write_atomic(REPORT_FILE, text.as_bytes())?;
     Ok(Written {
         report: dir.join(REPORT_FILE),
         finished,
         expected,
-        claims,
+        claims: analysis.claims,
         figures,
     })
 }

@@ -1,6 +1,8 @@
 //! The paper's numbers (SPEC §7), to set beside ours. Accuracies in %, one
 //! entry per paper ε (0, 0.25, 0.5, 0.75); `None` where the paper gives none.
 
+use einet::{Condition, ErrorMode};
+
 use crate::paper::PAPER_EPS;
 
 /// What the paper reports for one condition at one ε.
@@ -30,23 +32,24 @@ const fn med(v: [f64; 4]) -> PerEps {
     ]
 }
 
-/// Medians over the 30 configs (or interquartile ranges) by condition id.
-pub fn accuracy(condition: &str) -> PerEps {
+/// Medians over the 30 configs (or interquartile ranges) by condition.
+pub fn accuracy(condition: Condition) -> PerEps {
+    use ErrorMode as M;
     match condition {
-        "e-ln" => med([88.42, 87.73, 86.90, 85.14]),
-        "inorm-full" => med([88.57, 88.12, 87.32, 85.61]),
-        "inorm-center" => med([88.23, 87.80, 87.05, 85.11]),
-        "inorm-decorrelate" => med([87.3, 86.8, 84.5, 81.6]),
-        "inorm" => med([86.8, 86.0, 82.9, 81.0]),
-        "ei-ln" => med([88.3, 87.8, 86.3, 84.2]),
-        "ei" => med([86.7, 86.5, 84.4, 81.7]),
-        "inorm-lateral" => [
+        Condition::ELn => med([88.42, 87.73, 86.90, 85.14]),
+        Condition::INorm(M::Full) => med([88.57, 88.12, 87.32, 85.61]),
+        Condition::INorm(M::Center) => med([88.23, 87.80, 87.05, 85.11]),
+        Condition::INorm(M::Decorrelate) => med([87.3, 86.8, 84.5, 81.6]),
+        Condition::INorm(M::None) => med([86.8, 86.0, 82.9, 81.0]),
+        Condition::EiLn => med([88.3, 87.8, 86.3, 84.2]),
+        Condition::Ei => med([86.7, 86.5, 84.4, 81.7]),
+        Condition::INorm(M::Lateral) => [
             Some(Target::Iqr(87.9, 88.7)),
             Some(Target::Iqr(87.2, 88.1)),
             Some(Target::Iqr(86.3, 87.3)),
             Some(Target::Iqr(84.7, 85.5)),
         ],
-        "inorm-scale" => [
+        Condition::INorm(M::Scale) => [
             Some(Target::Iqr(86.2, 87.5)),
             Some(Target::Iqr(85.5, 86.7)),
             None,
@@ -57,23 +60,29 @@ pub fn accuracy(condition: &str) -> PerEps {
 }
 
 /// The paper's target for `condition` at `eps`, if `eps` is a paper level.
-pub fn accuracy_at(condition: &str, eps: f32) -> Option<Target> {
-    let k = PAPER_EPS.iter().position(|&e| e == eps)?;
-    accuracy(condition)[k]
+pub fn accuracy_at(condition: Condition, eps: f32) -> Option<Target> {
+    accuracy(condition)[paper_level(eps)?]
 }
 
-/// Mann–Whitney p of `inorm-full` against LN+ per ε (the paper gives none at 0).
-pub const INORM_FULL_VS_LN_P: [Option<f64>; 4] = [None, Some(0.004), Some(0.0035), Some(0.0023)];
+/// The index of `eps` among the paper's levels.
+fn paper_level(eps: f32) -> Option<usize> {
+    PAPER_EPS.iter().position(|&e| e == eps)
+}
+
+/// Mann–Whitney p of `inorm-full` against LN+ at `eps` (the paper gives none at 0).
+pub fn inorm_full_vs_ln_p(eps: f32) -> Option<f64> {
+    [None, Some(0.004), Some(0.0035), Some(0.0023)][paper_level(eps)?]
+}
 
 /// Top 10 per ε pooled: both `ei-ln` and `e-ln` have median 87.67, p = 0.76.
 pub const TOP10_EI_LN_VS_E_LN: (f64, f64) = (87.67, 0.76);
 
 /// Fig 3: (first moment, variance) of the normalized pre-ReLU output.
-pub fn moments(condition: &str) -> Option<(f64, f64)> {
+pub fn moments(condition: Condition) -> Option<(f64, f64)> {
     match condition {
-        "ei" => Some((-0.56, 1.20)),
-        "inorm-sub" => Some((-0.05, 0.83)),
-        "inorm" => Some((0.0, 1.00)),
+        Condition::Ei => Some((-0.56, 1.20)),
+        Condition::INormSub => Some((-0.05, 0.83)),
+        Condition::INorm(ErrorMode::None) => Some((0.0, 1.00)),
         _ => None,
     }
 }
@@ -103,14 +112,15 @@ pub enum AlignmentScope {
 }
 
 /// (output cosine, gradient cosine) ranges per condition (Figs 4–6).
-pub fn alignment(condition: &str) -> Option<(AlignmentScope, Option<Range>, Range)> {
+pub fn alignment(condition: Condition) -> Option<(AlignmentScope, Option<Range>, Range)> {
+    use ErrorMode as M;
     let r = |lo, hi| Range { lo, hi };
     match condition {
-        "inorm" => Some((AlignmentScope::Eps075, Some(r(0.71, 0.98)), r(0.08, 0.32))),
-        "inorm-full" => Some((AlignmentScope::Eps075, Some(r(0.994, 1.0)), r(0.99, 1.0))),
-        "inorm-center" => Some((AlignmentScope::Pooled, None, r(0.33, 0.50))),
-        "inorm-decorrelate" => Some((AlignmentScope::Pooled, None, r(0.25, 0.46))),
-        "inorm-scale" => Some((AlignmentScope::Pooled, None, r(0.10, 0.35))),
+        Condition::INorm(M::None) => Some((AlignmentScope::Eps075, Some(r(0.71, 0.98)), r(0.08, 0.32))),
+        Condition::INorm(M::Full) => Some((AlignmentScope::Eps075, Some(r(0.994, 1.0)), r(0.99, 1.0))),
+        Condition::INorm(M::Center) => Some((AlignmentScope::Pooled, None, r(0.33, 0.50))),
+        Condition::INorm(M::Decorrelate) => Some((AlignmentScope::Pooled, None, r(0.25, 0.46))),
+        Condition::INorm(M::Scale) => Some((AlignmentScope::Pooled, None, r(0.10, 0.35))),
         _ => None,
     }
 }

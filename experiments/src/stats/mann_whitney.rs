@@ -79,7 +79,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], method: Method) -> Option<MannWhitne
 }
 
 /// Average ranks (1-based) in input order, and the size of every tie group.
-fn average_ranks(values: Vec<f64>) -> (Vec<f64>, Vec<usize>) {
+pub(super) fn average_ranks(values: Vec<f64>) -> (Vec<f64>, Vec<usize>) {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut ranks = vec![0.0; values.len()];

@@ -1,10 +1,15 @@
-//! Statistics for the report: order statistics of a sample and the two-sided
-//! Mann–Whitney U test.
+//! Statistics for the report: order statistics of a sample, the two-sided
+//! Mann–Whitney U test of two samples, the Wilcoxon signed-rank test and
+//! Hodges–Lehmann interval of paired differences, and Holm's correction.
 
+mod holm;
 mod mann_whitney;
 mod normal;
 mod summary;
+mod wilcoxon;
 
+pub use holm::holm;
 pub use mann_whitney::{mann_whitney_u, MannWhitney, Method};
 pub use normal::normal_sf;
 pub use summary::{quantile, top_k_median, Summary};
+pub use wilcoxon::{hodges_lehmann, wilcoxon, MedianDiff, Wilcoxon};

@@ -1,0 +1,90 @@
+//! `epochs.csv`: one row per run and epoch, with every axis of the run and
+//! every metric, so that `pandas.read_csv("epochs.csv")` gives the whole grid
+//! in long form. Per-layer metrics get one column per hidden layer
+//! (`mean_l1`, …); a run with fewer layers leaves the rest empty.
+
+use crate::record::RunRecord;
+
+/// The CSV text of `records` (in the order given).
+pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u8> {
+    let layers = records
+        .clone()
+        .flat_map(|r| r.epochs.iter().map(|e| e.moments.len().max(e.alignment.len())))
+        .max()
+        .unwrap_or(0);
+    let mut header: Vec<String> = [
+        "run_id",
+        "grid_epochs",
+        "condition",
+        "luminosity",
+        "eps",
+        "config",
+        "seed",
+        "lr",
+        "lr_wei",
+        "lr_wix",
+        "width",
+        "batch",
+        "order",
+        "diverged",
+        "epoch",
+        "train_loss",
+        "test_loss",
+        "test_acc",
+        "val_loss",
+        "val_acc",
+        "seconds",
+    ]
+    .map(String::from)
+    .to_vec();
+    for l in 1..=layers {
+        header.extend(["mean", "var", "output_cos", "grad_cos"].map(|m| format!("{m}_l{l}")));
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("writing to memory");
+    let num = |v: f64| {
+        if v.is_finite() {
+            v.to_string()
+        } else {
+            String::new()
+        }
+    };
+    for r in records {
+        let s = &r.spec;
+        for e in &r.epochs {
+            let mut row = vec![
+                s.id.clone(),
+                s.epochs.to_string(),
+                s.condition.to_string(),
+                s.luminosity.to_string(),
+                s.eps.to_string(),
+                s.config.map_or_else(String::new, |c| c.to_string()),
+                s.seed.to_string(),
+                s.hyper.lr.to_string(),
+                s.hyper.lr_wei.to_string(),
+                s.hyper.lr_wix.to_string(),
+                s.hyper.width.to_string(),
+                s.batch.to_string(),
+                s.order.to_string(),
+                r.diverged.to_string(),
+                e.epoch.to_string(),
+                num(e.train_loss),
+                num(e.test.loss),
+                num(e.test.acc),
+                e.val.map_or_else(String::new, |v| num(v.loss)),
+                e.val.map_or_else(String::new, |v| num(v.acc)),
+                format!("{:.3}", e.seconds),
+            ];
+            for l in 0..layers {
+                let m = e.moments.get(l);
+                let a = e.alignment.get(l);
+                row.push(m.map_or_else(String::new, |m| num(m.mean)));
+                row.push(m.map_or_else(String::new, |m| num(m.var)));
+                row.push(a.map_or_else(String::new, |a| num(a.output_cos)));
+                row.push(a.map_or_else(String::new, |a| num(a.grad_cos)));
+            }
+            w.write_record(&row).expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}

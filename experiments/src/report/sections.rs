@@ -1,0 +1,184 @@
+//! The report's sections after the claims: every condition against LN+,
+//! the `inorm-scale` collapse, moments, alignment, beyond the paper.
+
+use std::fmt::Write;
+
+use crate::spec::LumKind;
+
+use super::analysis::Analysis;
+use super::claims::COLLAPSE_AT_OR_BELOW;
+use super::text::{mann_whitney, opt, paired, spread, yes_no};
+
+pub fn versus_ln(s: &mut String, a: &Analysis) {
+    if a.versus_ln.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "## Every condition against LN+ (`e-ln`), configuration by configuration\n"
+    );
+    let _ = writeln!(s, "Uncorrected tests, one per row, for reading effect sizes; Δ is the condition minus `e-ln` (accuracy points), paired by configuration and seed.\n");
+    let _ = writeln!(s, "| luminosity | condition | ε | n | median vs `e-ln` | median paired Δ [95 % CI] | Wilcoxon | Mann–Whitney |\n|---|---|---|---|---|---|---|---|");
+    for v in &a.versus_ln {
+        let c = &v.comparison;
+        let (diff, w) = paired(c);
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {}, {} | {:.2} vs {:.2} | {diff} | {w} | {} |",
+            v.lum,
+            v.condition,
+            v.eps,
+            c.mann_whitney.n1,
+            c.mann_whitney.n2,
+            c.median_a,
+            c.median_b,
+            mann_whitney(c)
+        );
+    }
+    let _ = writeln!(s);
+}
+
+pub fn collapse(s: &mut String, a: &Analysis) {
+    if a.collapse.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Collapse of `inorm-scale`\n");
+    let _ = writeln!(s, "A run has collapsed when its final test accuracy is at most {COLLAPSE_AT_OR_BELOW} % or it diverged; the learning curve of every `inorm-scale` run is in `scale_runs.svg`.\n");
+    let _ = writeln!(
+        s,
+        "| ε | runs | collapsed | of which diverged | median |\n|---|---|---|---|---|"
+    );
+    for k in &a.collapse {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.2} |",
+            k.eps, k.n, k.collapsed, k.diverged, k.median
+        );
+    }
+    let _ = writeln!(s);
+}
+
+pub fn moments(s: &mut String, a: &Analysis) {
+    if a.moments.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Moments of the normalized pre-ReLU output (Fig 3)\n");
+    let _ = writeln!(s, "Median over runs and hidden layers after the last epoch (all ε pooled), range in brackets; \"close\" means within 0.1 of the paper.\n");
+    let _ = writeln!(
+        s,
+        "| condition | first moment | paper | variance | paper | close |\n|---|---|---|---|---|---|"
+    );
+    for m in &a.moments {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            m.condition,
+            spread(&m.mean),
+            opt(m.paper, |p| format!("{:.2}", p.0)),
+            spread(&m.var),
+            opt(m.paper, |p| format!("{:.2}", p.1)),
+            yes_no(m.close),
+        );
+    }
+    let _ = writeln!(s);
+}
+
+pub fn alignment(s: &mut String, a: &Analysis) {
+    if a.alignment.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Alignment with layer norm (Figs 4–6)\n");
+    let _ = writeln!(
+        s,
+        "Per hidden layer on a probe batch after the last epoch: output cosine `cos(relu(LN(z)), relu(z))` and gradient cosine of the `W_ex` gradients (for `lateral` the reference is `center`). Median over runs and layers [min, max]; \"in range\" means our median lies in the paper's range.\n"
+    );
+    let _ = writeln!(s, "| condition | runs | output cosine | paper | in range | gradient cosine | paper | in range |\n|---|---|---|---|---|---|---|---|");
+    for r in &a.alignment {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            r.condition,
+            opt(r.eps, |e| format!("ε = {e}")).replace('–', "all ε"),
+            spread(&r.output),
+            opt(r.paper_output, |x| x.to_string()),
+            yes_no(r.output_in_range()),
+            spread(&r.grad),
+            opt(r.paper_grad, |x| x.to_string()),
+            yes_no(r.grad_in_range()),
+        );
+    }
+    let _ = writeln!(s);
+}
+
+pub fn offsets(s: &mut String, a: &Analysis) {
+    let others: Vec<LumKind> = a
+        .groups
+        .lums()
+        .into_iter()
+        .filter(|&l| l != LumKind::Additive)
+        .collect();
+    if a.offsets.is_empty() && others.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Beyond the paper\n");
+    for o in &a.offsets {
+        let _ = writeln!(
+            s,
+            "### Trained at ε = {}, tested at fixed offsets δ\n\nMedian test accuracy (%) when every test image is shifted by δ (`x ← clamp(x + δ, 0, 1)`).\n",
+            o.eps
+        );
+        let head: Vec<String> = o.deltas.iter().map(|d| format!("δ = {d}")).collect();
+        let _ = writeln!(
+            s,
+            "| condition | {} |\n|---|{}",
+            head.join(" | "),
+            "---|".repeat(head.len())
+        );
+        for (c, v) in &o.rows {
+            let cells: Vec<String> = v.iter().map(|x| format!("{x:.2}")).collect();
+            let _ = writeln!(s, "| `{c}` | {} |", cells.join(" | "));
+        }
+        let _ = writeln!(s);
+    }
+    for lum in others {
+        let _ = writeln!(
+            s,
+            "### {lum} luminosity\n\nLevel ε means gains `g` with `ln g ~ U(−ln γ, ln γ)`, `γ = 1/(1 − ε)`. The accuracy table above gives every cell; the comparisons with `e-ln` at the same level are in the table against LN+.\n"
+        );
+    }
+}
+
+pub fn selection(s: &mut String, a: &Analysis) {
+    let rows: Vec<String> = a
+        .cells
+        .iter()
+        .filter(|c| c.lum == LumKind::Additive)
+        .filter_map(|c| {
+            let by_val = c.stats.top10_by_val?;
+            Some(format!(
+                "| `{}` | {} | {:.2} | {by_val:.2} |",
+                c.condition, c.eps, c.stats.summary.top10_median
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Selection on test vs on validation\n");
+    if a.top10_is_all {
+        let _ = writeln!(
+            s,
+            "The paper ranks runs by their final test accuracy, so the test set doubles as validation; this grid also holds out a validation split. With at most 10 runs per cell, the top 10 picked on test and the top 10 picked on validation are both all the runs, so the choice cannot matter here.\n"
+        );
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "The paper ranks runs by their final test accuracy, so the test set doubles as validation. Here the top 10 runs per cell are also picked by a held-out validation split; both columns report test accuracy.\n"
+    );
+    let _ = writeln!(s, "| condition | ε | top-10 median, picked on test | top-10 median, picked on validation |\n|---|---|---|---|");
+    for r in rows {
+        let _ = writeln!(s, "{r}");
+    }
+    let _ = writeln!(s);
+}
