@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::measure::{self, Alignment, Moments};
 use crate::network::{NetSpec, Network};
 use crate::optim::Hyper;
-use crate::param::Bind;
+use crate::param::{Bind, Group};
 
 /// Label smoothing of the cross-entropy (SPEC §2).
 pub const LABEL_SMOOTHING: f32 = 0.1;
@@ -67,6 +67,8 @@ pub struct Trainer {
     pub(crate) hyper: Hyper,
     pub(crate) seed: u64,
     pub(crate) steps: u64,
+    /// The first parameter whose last update was not finite.
+    non_finite: Option<String>,
     tape: Tape,
 }
 
@@ -84,6 +86,7 @@ impl Trainer {
             hyper,
             seed,
             steps,
+            non_finite: None,
             tape: Tape::new(),
         }
     }
@@ -107,14 +110,27 @@ impl Trainer {
         tape.backward(total);
 
         let (tape, hyper) = (&mut self.tape, &self.hyper);
+        let depth = self.net.spec().depth;
+        // Every layer visits its W_ex first, so counting them gives the layer.
+        let (mut layer, mut non_finite) = (0, None);
         self.net.for_each_param(&mut |p| {
             p.unbind(tape); // the value comes back from the tape
+            layer += usize::from(p.group == Group::Ex);
             if let Some(grad) = p.var.and_then(|v| tape.grad(v)) {
-                hyper.update(p, grad);
+                if !hyper.update(p, grad) && non_finite.is_none() {
+                    non_finite = Some(param_name(p.group, layer, depth));
+                }
             }
         });
+        self.non_finite = non_finite;
         self.steps += 1;
         tape.value(task).data()[0]
+    }
+
+    /// After a [`step`](Self::step): the first parameter (in layer order)
+    /// that the step made non-finite, e.g. `W_ex of hidden layer 2`.
+    pub fn non_finite_parameter(&self) -> Option<&str> {
+        self.non_finite.as_deref()
     }
 
     /// Loss and accuracy on a batch, forward only.
@@ -189,6 +205,23 @@ impl Trainer {
             x.len()
         );
         rows
+    }
+}
+
+/// `W_ex of hidden layer 1`, `b of the output layer`.
+fn param_name(group: Group, layer: usize, depth: usize) -> String {
+    let symbol = match group {
+        Group::Ex => "W_ex",
+        Group::Bias => "b",
+        Group::Ix => "W_ix",
+        Group::BIx => "B_ix",
+        Group::Ei => "W_ei",
+        Group::BEi => "B_ei",
+    };
+    if layer > depth {
+        format!("{symbol} of the output layer")
+    } else {
+        format!("{symbol} of hidden layer {layer}")
     }
 }
 
@@ -329,6 +362,24 @@ mod tests {
             (0..5).map(|_| t.step(&x, &y).to_bits()).collect::<Vec<_>>()
         };
         assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn a_step_that_makes_a_parameter_non_finite_names_it() {
+        let mut t = small(Condition::Ei);
+        let (x, y) = batch(8, 6);
+        t.step(&x, &y);
+        assert_eq!(t.non_finite_parameter(), None);
+        let mut huge = Trainer::new(t.spec(), &Hyper::paper(f32::MAX, 0.1, 0.1), 7);
+        let mut named = None;
+        for _ in 0..5 {
+            huge.step(&x, &y);
+            named = named.or(huge.non_finite_parameter().map(String::from));
+        }
+        let named = named.expect("a step of rate f32::MAX overflows");
+        assert!(named.contains("layer"), "{named}");
+        assert_eq!(param_name(Group::Bias, 3, 2), "b of the output layer");
+        assert_eq!(param_name(Group::Ex, 2, 2), "W_ex of hidden layer 2");
     }
 
     #[test]

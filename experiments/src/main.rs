@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
 use experiments::cli::{Cli, Command};
 use experiments::error::EXIT_BAD_INPUT;
@@ -28,12 +27,10 @@ fn main() -> ExitCode {
     match experiments::commands::execute(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e.exit_code();
-            let e = Err::<(), _>(e)
-                .with_context(|| format!("einorm {name}"))
-                .unwrap_err();
-            eprintln!("error: {e:#}");
-            ExitCode::from(code as u8)
+            // Every error's own text names its cause once; its source chain
+            // would repeat it.
+            eprintln!("error: einorm {name}: {e}");
+            ExitCode::from(e.exit_code() as u8)
         }
     }
 }
