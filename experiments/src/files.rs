@@ -66,9 +66,9 @@ pub fn check_writable(dir: &Path) -> Result<(), IoError> {
         dir
     };
     let probe = temporary_for(&dir.join(".write-check"));
-    fs::File::create(&probe).map_err(|source| IoError {
+    fs::File::create(&probe).map_err(|e| IoError {
         path: dir.to_path_buf(),
-        source,
+        source: std::io::Error::new(e.kind(), format!("cannot create files here: {e}")),
     })?;
     fs::remove_file(&probe).map_err(at(&probe))
 }

@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use experiments::cli::{Cli, Command};
 use experiments::error::EXIT_BAD_INPUT;
@@ -11,6 +12,10 @@ fn main() -> ExitCode {
             // --help and --version
             let _ = e.print();
             return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprintln!("error: give a command: train, grid, report or list (see einorm --help)");
+            return ExitCode::from(EXIT_BAD_INPUT as u8);
         }
         Err(e) => {
             let text = e.to_string();

@@ -113,6 +113,11 @@ impl Store {
                     differs: differing_keys(&existing, grid),
                 });
             }
+            // Damaged or foreign records are refused before anything is written.
+            let store = Store {
+                dir: dir.to_path_buf(),
+            };
+            store.finished_of(grid)?;
             return Ok(());
         }
         if dir.exists() && !holds_only_leftovers(dir)? {

@@ -1,9 +1,9 @@
 //! One training run (SPEC §5, §6): build the network, loop epochs over
 //! batches written into reusable buffers, evaluate on test (and validation)
 //! after every epoch, record the moments and alignment on a probe batch, stop
-//! at the first non-finite number: the loss of a step or a parameter it
-//! updated (both seen every step at no extra sweep: the optimizer reports
-//! it), or an activity or metric of the evaluation after an epoch.
+//! at the first non-finite number: a hidden activity, the loss or an updated
+//! parameter of a step (the trainer checks them on passes it makes anyway),
+//! or an activity or metric of the evaluation after an epoch.
 
 use std::time::Instant;
 
@@ -127,12 +127,8 @@ impl<'a> Run<'a> {
             let (x, y) = (&mut self.x[..idx.len() * train.dim()], &mut self.y[..idx.len()]);
             train.write_batch(idx, &lum, &stream, epoch, x, y);
             let loss = self.trainer.step(x, y);
-            let non_finite = if loss.is_finite() {
-                self.trainer.non_finite_parameter().map(String::from)
-            } else {
-                Some("training loss".to_string())
-            };
-            if let Some(tensor) = non_finite {
+            if let Some(tensor) = self.trainer.non_finite() {
+                let tensor = tensor.to_string();
                 self.diverge(epoch as usize + 1, k, tensor);
                 return None;
             }

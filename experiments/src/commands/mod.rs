@@ -131,6 +131,11 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
 // -------------------------------------------------------------- report
 
 fn report(a: &ReportArgs) -> Result<(), Error> {
+    // Every folder is checked before the report's own is locked.
+    for dir in &a.extra {
+        let (s, g) = Store::open(dir)?;
+        s.finished_of(&g)?;
+    }
     let w = report::write(&a.dir, &a.extra)?;
     if w.rebuilt {
         println!(

@@ -59,6 +59,8 @@ pub struct Written {
 /// its finished runs if they are stale.
 pub fn write(dir: &Path, extra: &[PathBuf]) -> Result<Written, ReportError> {
     let (store, grid) = Store::open(dir)?;
+    // A damaged folder is refused before anything, even its lock, is written.
+    store.finished_of(&grid)?;
     let _lock = store.lock()?;
     let own = store.finished_of(&grid)?;
     let rebuilt = store.refresh_derived(&own)?;

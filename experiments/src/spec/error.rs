@@ -50,7 +50,7 @@ pub enum SpecError {
     Unreadable { path: PathBuf, message: String },
     #[error("{what}")]
     Conflict { what: String },
-    #[error("{flag}: folder {} does not exist", .path.display())]
+    #[error("{flag}: {} is not an existing folder", .path.display())]
     NoFolder { flag: &'static str, path: PathBuf },
     #[error("{key}: {count} values, at most {max} allowed")]
     TooMany {
