@@ -80,19 +80,22 @@ pub fn check_width(condition: Condition, width: usize) -> Result<(), SpecError> 
 
 /// Estimated peak bytes of one run of width `width` with batches of `rows`
 /// rows: parameters with their gradients and a spare (momentum, the I-Norm
-/// SVD), and about 40 activations per unit per row with their gradients.
-/// Measured peak resident sizes of whole `einorm train` processes are
-/// within 0.5–1.2× of it (README of experiments).
+/// SVD), and per row the input plus about 32 values per hidden unit
+/// (activations and their gradients; 64 for I-Norm's longer layer).
+/// Checked against the peak resident size of `einorm train` on synthetic
+/// data (`/usr/bin/time -f %M`): `ei` at W = 250, 2000, 4000 (500 rows)
+/// and W = 1000 (5000 rows), `inorm-full` at W = 784 (2000 rows) and
+/// `inorm-lateral` at W = 784 (500 rows) measured 0.6 to 0.95 of this.
 pub fn run_bytes(condition: Condition, width: usize, rows: usize) -> f64 {
     let (w, n, rows) = (width as f64, PIXELS as f64, rows as f64);
-    let lateral = match condition {
-        Condition::INorm(_) => w * w,
-        _ => 0.0,
+    let (lateral, per_unit) = match condition {
+        Condition::INorm(_) => (w * w, 64.0),
+        _ => (0.0, 32.0),
     };
     // Two hidden layers (E, I and lateral weights) and the output layer.
     let params = 1.1 * (n * w + w * w) + 2.0 * lateral + 11.0 * w;
-    let activations = rows * (n + 40.0 * w);
-    4.0 * (3.0 * params + 2.0 * activations)
+    let activations = rows * (n + per_unit * w);
+    4.0 * (3.0 * params + activations)
 }
 
 /// Estimated peak bytes of `spec`'s run.

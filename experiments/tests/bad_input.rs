@@ -500,6 +500,10 @@ fn cases() -> Vec<Case> {
             |d| write(d, "f", "a file"),
         ),
         tiny(&[], "grid.toml", |d| write(d, "o/grid.toml", "name = [")),
+        case(
+            &["grid", "--preset", "smoke", "--out", "/proc/einorm-results"],
+            "/proc/einorm-results",
+        ),
         tiny(&["--epochs", "1"], "o/runs/", |d| {
             finished_tiny(d);
             let runs = d.join("o/runs");
@@ -611,6 +615,17 @@ fn cases() -> Vec<Case> {
             &["train", "--resume", "ck", "--epochs", "1"],
             "fewer than the 2 epochs",
             checkpoint,
+        ),
+        with(
+            &["train", "--resume", "ck"],
+            "ck.state.json: cannot read the run state of checkpoint ck",
+            |d| {
+                // A bare network, as earlier versions wrote it, without its state file.
+                checkpoint(d);
+                let bytes = std::fs::read(d.join("ck")).unwrap();
+                let at = bytes.windows(8).position(|w| w == b"EINETCKP").unwrap();
+                std::fs::write(d.join("ck"), &bytes[at..]).unwrap();
+            },
         ),
         with(
             &["train", "--resume", "ck", "--epochs", "1001"],
