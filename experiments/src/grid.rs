@@ -146,7 +146,7 @@ pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Re
     }
     let folder = store.lock()?;
     let records = store.finished_of(grid)?;
-    let rebuilt = store.refresh_derived(&records)?;
+    let rebuilt = !store.refresh_derived(&records)?.is_empty();
     drop(folder);
     let ran = *lock(&done);
     let diverged = *lock(&diverged);

@@ -289,15 +289,18 @@ impl Store {
     }
 
     /// Brings `runs.jsonl` and `summary.csv` up to date with `records`
-    /// (sorted by id), rewriting only a file whose bytes differ; returns
-    /// whether any was rewritten. Call it under the folder lock.
-    pub fn refresh_derived(&self, records: &BTreeMap<String, RunRecord>) -> Result<bool, StoreError> {
+    /// (sorted by id), rewriting only a file whose bytes differ; returns the
+    /// names of those rewritten. Call it under the folder lock.
+    pub fn refresh_derived(
+        &self,
+        records: &BTreeMap<String, RunRecord>,
+    ) -> Result<Vec<&'static str>, StoreError> {
         let mut jsonl = String::new();
         for r in records.values() {
             jsonl.push_str(&serde_json::to_string(r).expect("a run record always serializes"));
             jsonl.push('\n');
         }
-        let mut rewrote = false;
+        let mut rewrote = Vec::new();
         for (name, bytes) in [
             (RUNS_FILE, jsonl.into_bytes()),
             (SUMMARY_FILE, summary_csv(records.values())),
@@ -305,7 +308,7 @@ impl Store {
             let path = self.dir.join(name);
             if fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
                 files::write_atomic(&path, &bytes)?;
-                rewrote = true;
+                rewrote.push(name);
             }
         }
         Ok(rewrote)

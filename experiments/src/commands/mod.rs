@@ -137,11 +137,15 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         s.finished_of(&g)?;
     }
     let w = report::write(&a.dir, &a.extra)?;
-    if w.rebuilt {
+    if !w.rebuilt.is_empty() {
+        let files: Vec<String> = w
+            .rebuilt
+            .iter()
+            .map(|f| a.dir.join(f).display().to_string())
+            .collect();
         println!(
-            "rebuilt {} and {} from the run records: they were stale",
-            a.dir.join(store::RUNS_FILE).display(),
-            a.dir.join(store::SUMMARY_FILE).display()
+            "rebuilt {} from the run records (missing or stale)",
+            files.join(" and ")
         );
     }
     println!(

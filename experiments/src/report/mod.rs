@@ -49,8 +49,8 @@ pub struct Written {
     pub expected: usize,
     pub claims: Vec<Claim>,
     pub figures: Vec<Figure>,
-    /// Whether `runs.jsonl` or `summary.csv` was stale and rebuilt.
-    pub rebuilt: bool,
+    /// Which of `runs.jsonl` and `summary.csv` were stale and rebuilt.
+    pub rebuilt: Vec<&'static str>,
 }
 
 /// Writes the report of the grid in `dir`, pooling in the runs of the grid

@@ -51,15 +51,20 @@ fn panels<P>(
         message,
     };
     let n = panels.len().max(1) as u32;
-    let root = SVGBackend::new(path, (PANEL_W * n, PANEL_H + 40)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-    let root = root
-        .titled(title, ("sans-serif", 20))
-        .map_err(|e| err(e.to_string()))?;
-    for (area, p) in root.split_evenly((1, n as usize)).iter().zip(panels) {
-        draw(area, p).map_err(err)?;
+    // Drawn in memory, then written atomically: a kill never leaves half a figure.
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (PANEL_W * n, PANEL_H + 40)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let root = root
+            .titled(title, ("sans-serif", 20))
+            .map_err(|e| err(e.to_string()))?;
+        for (area, p) in root.split_evenly((1, n as usize)).iter().zip(panels) {
+            draw(area, p).map_err(err)?;
+        }
+        root.present().map_err(|e| err(e.to_string()))?;
     }
-    root.present().map_err(|e| err(e.to_string()))
+    crate::files::write_atomic(path, svg.as_bytes()).map_err(|e| err(e.source.to_string()))
 }
 
 /// A panel's axes: caption, margins and label areas shared by every figure.
