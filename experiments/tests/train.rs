@@ -48,9 +48,16 @@ fn a_resumed_run_ends_where_an_uninterrupted_run_ends() {
         3
     );
 
+    // Temporaries a killed save left, in this version's naming and earlier ones'.
+    for left in ["ck.tmp", "ck.tmp.4242", "ck.tmp.4242.0"] {
+        std::fs::write(dir.join(left), "half").unwrap();
+    }
     let mut first = RUN.to_vec();
     first.extend_from_slice(&["--epochs", "2", "--checkpoint", "ck"]);
     ok(&einorm(&dir, &first));
+    for left in ["ck.tmp", "ck.tmp.4242", "ck.tmp.4242.0"] {
+        assert!(!dir.join(left).exists(), "{left} left behind");
+    }
     // One file holds the network and the run state (issue 12, defect 1).
     assert!(dir.join("ck").exists() && !dir.join("ck.state.json").exists());
     ok(&einorm(

@@ -259,6 +259,28 @@ fn check_output(flag: &'static str, path: &Path) -> Result<(), Error> {
         dir.to_path_buf()
     };
     files::remove_temporaries(&dir, |target| Some(target) == name.as_deref())?;
+    if let Some(name) = name {
+        remove_old_temporaries(&dir, &name)?;
+    }
+    Ok(())
+}
+
+/// Earlier versions saved checkpoints through `<name>.tmp` (the network)
+/// and `<name>.tmp.<pid>`.
+fn remove_old_temporaries(dir: &Path, name: &str) -> Result<(), Error> {
+    let prefix = format!("{name}.tmp");
+    for entry in std::fs::read_dir(dir).map_err(files::at(dir))?.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let old = file.strip_prefix(&prefix).is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .strip_prefix('.')
+                    .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if old {
+            std::fs::remove_file(entry.path()).map_err(files::at(&entry.path()))?;
+        }
+    }
     Ok(())
 }
 
