@@ -10,12 +10,10 @@
 //! payload            bincode (standard config, serde) of the seed, step count,
 //!                    hyperparameters and network (momentum buffers included)
 //! ```
-//! so a truncated or damaged file is reported as such, never decoded. A
-//! save writes a temporary file beside the target and renames it over the
-//! target, so a crash never leaves a half-written checkpoint under the real
-//! name.
+//! so a truncated or damaged file is reported as such, never decoded. This
+//! crate only encodes and decodes: writing the bytes (atomically) is the
+//! caller's job, so an application has one way of writing files.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -50,8 +48,6 @@ pub enum CheckpointError {
     },
     #[error("{}: corrupt checkpoint: {reason}", .path.display())]
     Corrupt { path: PathBuf, reason: String },
-    #[error("{}: cannot encode checkpoint: {reason}", .path.display())]
-    Encode { path: PathBuf, reason: String },
 }
 
 /// What is stored (borrowing the network when saving).
@@ -68,47 +64,42 @@ fn config() -> impl bincode::config::Config {
 }
 
 impl Trainer {
-    /// Writes the trainer to `path` (through a temporary file and a rename).
-    pub fn save(&self, path: &Path) -> Result<(), CheckpointError> {
+    /// The trainer as checkpoint bytes (header and payload).
+    pub fn to_bytes(&self) -> Vec<u8> {
         let stored = Checkpoint {
             seed: self.seed,
             steps: self.steps,
             hyper: self.hyper,
             network: &self.net,
         };
-        let payload =
-            bincode::serde::encode_to_vec(&stored, config()).map_err(|e| CheckpointError::Encode {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
+        let payload = bincode::serde::encode_to_vec(&stored, config())
+            .expect("a trainer always encodes: plain numbers and vectors");
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&fnv1a(&payload).to_le_bytes());
         bytes.extend_from_slice(&payload);
-
-        let tmp = temp_path(path);
-        let io = |source| CheckpointError::Io {
-            path: tmp.clone(),
-            source,
-        };
-        let mut file = std::fs::File::create(&tmp).map_err(io)?;
-        file.write_all(&bytes).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        drop(file);
-        std::fs::rename(&tmp, path).map_err(|source| CheckpointError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        bytes
     }
 
-    /// Reads a trainer written by [`save`](Self::save).
+    /// Whether `bytes` start like checkpoint bytes.
+    pub fn is_checkpoint(bytes: &[u8]) -> bool {
+        bytes.starts_with(MAGIC)
+    }
+
+    /// Reads a trainer from a file holding [`to_bytes`](Self::to_bytes).
     pub fn load(path: &Path) -> Result<Trainer, CheckpointError> {
         let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
             path: path.to_path_buf(),
             source,
         })?;
+        Trainer::from_bytes(&bytes, path)
+    }
+
+    /// Decodes [`to_bytes`](Self::to_bytes); errors name `path`, where the
+    /// bytes came from.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Trainer, CheckpointError> {
         let corrupt = |reason: String| CheckpointError::Corrupt {
             path: path.to_path_buf(),
             reason,
@@ -173,16 +164,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// `dir/name.tmp` beside `path`.
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_else(|| "checkpoint".into());
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,7 +218,7 @@ mod tests {
         ] {
             let path = dir.join(format!("{condition}.ckpt"));
             let mut original = trained(condition);
-            original.save(&path).expect("save");
+            std::fs::write(&path, original.to_bytes()).expect("save");
             let mut loaded = Trainer::load(&path).expect("load");
             assert_eq!(
                 (loaded.spec(), loaded.hyper()),
@@ -253,10 +234,6 @@ mod tests {
                 );
             }
         }
-        assert!(
-            !dir.join("inorm-sub.ckpt.tmp").exists(),
-            "temporary file left behind"
-        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -276,7 +253,7 @@ mod tests {
     fn truncated_damaged_or_newer_checkpoints_are_rejected_with_their_path() {
         let dir = scratch("truncated");
         let path = dir.join("run.ckpt");
-        trained(Condition::Ei).save(&path).expect("save");
+        std::fs::write(&path, trained(Condition::Ei).to_bytes()).expect("save");
         let bytes = std::fs::read(&path).expect("read");
 
         std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("write");

@@ -26,7 +26,7 @@
 //!   [`evaluate`](Trainer::evaluate) forward only, the SPEC §6
 //!   measurements [`moments`](Trainer::moments) and
 //!   [`alignment`](Trainer::alignment) ([`measure`]), and
-//!   [`save`](Trainer::save)/[`load`](Trainer::load) ([`checkpoint`]).
+//!   [`to_bytes`](Trainer::to_bytes)/[`load`](Trainer::load) ([`checkpoint`]).
 //!
 //! A batch is `rows × n_in` values, row-major, one sample per row, with
 //! `rows` labels.

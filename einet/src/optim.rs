@@ -144,10 +144,12 @@ impl Hyper {
     }
 
     /// One optimizer step on `p` given its gradient. Frozen parameters are
-    /// left alone.
-    pub fn update(&self, p: &mut Param, grad: &Tensor) {
+    /// left alone. Returns whether every stepped value was finite before the
+    /// projection (which would turn a NaN into 0): the pass touches every
+    /// value anyway, so divergence is seen at no extra sweep.
+    pub fn update(&self, p: &mut Param, grad: &Tensor) -> bool {
         if p.trained == Trained::Frozen {
-            return;
+            return true;
         }
         assert_eq!(
             p.value.shape(),
@@ -190,13 +192,14 @@ struct Coefficients {
     wd: f32,
 }
 
+/// The update of one parameter; whether every stepped value was finite.
 fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
     p: &mut Param,
     grad: &Tensor,
     k: Coefficients,
-) {
+) -> bool {
     let Coefficients { lr, scale, mu, wd } = k;
-    let step = |p: &mut f32, v: f32| {
+    let step = |p: &mut f32, v: f32| -> bool {
         // p ← p − lr·v   or   p ← p·exp(−lr·sign(p)·v)
         if EG {
             *p *= (-lr * p.signum() * v).exp();
@@ -207,21 +210,24 @@ fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
         if DECAY {
             *p -= lr * wd * *p;
         }
+        let finite = p.is_finite();
         if CLAMP {
             *p = p.max(0.0);
         }
+        finite
     };
+    let mut finite = true;
     if mu == 0.0 && scale == 1.0 {
         for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
-            step(p, g); // v = g
+            finite &= step(p, g); // v = g
         }
-        return;
+        return finite;
     }
     if mu == 0.0 {
         for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
-            step(p, scale * g);
+            finite &= step(p, scale * g);
         }
-        return;
+        return finite;
     }
     let (rows, cols) = grad.shape();
     let velocity = p.velocity.get_or_insert_with(|| Tensor::zeros(rows, cols));
@@ -234,8 +240,9 @@ fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
     {
         // v ← μ·v + g
         *v = mu * *v + scale * g;
-        step(p, *v);
+        finite &= step(p, *v);
     }
+    finite
 }
 
 #[cfg(test)]
@@ -347,6 +354,21 @@ mod tests {
         hyper.update(&mut w, &grad(&[10.0, -3.0]));
         assert!((w.value.data()[0] - 2.0 * (-1.0f32).exp()).abs() < 1e-6);
         assert_eq!(w.value.data()[1], 0.0); // zero stays zero
+    }
+
+    #[test]
+    fn a_non_finite_step_is_reported_even_where_the_projection_hides_it() {
+        let hyper = Hyper::paper(0.1, 0.0, 0.0);
+        let mut w = param(&[1.0, 2.0], Group::Ex);
+        assert!(hyper.update(&mut w, &grad(&[1.0, -1.0])));
+        assert!(!hyper.update(&mut w, &grad(&[f32::NAN, 0.0])));
+        // max(NaN, 0) is 0: the clamped value looks finite.
+        assert_eq!(w.value.data(), &[0.0, 2.1]);
+        let mut b = param(&[1.0], Group::Bias);
+        assert!(!hyper.update(&mut b, &grad(&[f32::INFINITY])));
+        let huge = Hyper::paper(1e38, 0.0, 0.0);
+        let mut b = param(&[0.0], Group::Bias);
+        assert!(!huge.update(&mut b, &grad(&[1e10])), "overflow to -inf");
     }
 
     #[test]

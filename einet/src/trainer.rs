@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::measure::{self, Alignment, Moments};
 use crate::network::{NetSpec, Network};
 use crate::optim::Hyper;
-use crate::param::Bind;
+use crate::param::{Bind, Group};
 
 /// Label smoothing of the cross-entropy (SPEC §2).
 pub const LABEL_SMOOTHING: f32 = 0.1;
@@ -67,6 +67,8 @@ pub struct Trainer {
     pub(crate) hyper: Hyper,
     pub(crate) seed: u64,
     pub(crate) steps: u64,
+    /// The first non-finite tensor of the last step.
+    non_finite: Option<String>,
     tape: Tape,
 }
 
@@ -84,6 +86,7 @@ impl Trainer {
             hyper,
             seed,
             steps,
+            non_finite: None,
             tape: Tape::new(),
         }
     }
@@ -96,9 +99,19 @@ impl Trainer {
         let tape = &mut self.tape;
         tape.clear();
         let xv = tape.input(rows, self.net.spec().n_in, x);
-        let f = self
-            .net
-            .forward(tape, xv, Bind::Train, self.hyper.lambda_local, &mut |_, _, _| {});
+        // The first non-finite tensor, in the order the step computes them.
+        let mut non_finite = None;
+        let f = self.net.forward(
+            tape,
+            xv,
+            Bind::Train,
+            self.hyper.lambda_local,
+            &mut |tape, l, v| {
+                if non_finite.is_none() && !all_finite(tape.value(v).data()) {
+                    non_finite = Some(format!("activity of hidden layer {}", l + 1));
+                }
+            },
+        );
         let task = tape.cross_entropy(f.logits, y, LABEL_SMOOTHING);
         let total = match f.local {
             Some(local) => tape.add(task, local),
@@ -106,15 +119,35 @@ impl Trainer {
         };
         tape.backward(total);
 
+        let loss = tape.value(task).data()[0];
+        if non_finite.is_none() && !loss.is_finite() {
+            non_finite = Some("training loss".to_string());
+        }
         let (tape, hyper) = (&mut self.tape, &self.hyper);
+        let depth = self.net.spec().depth;
+        // Every layer visits its W_ex first, so counting them gives the layer.
+        let mut layer = 0;
         self.net.for_each_param(&mut |p| {
             p.unbind(tape); // the value comes back from the tape
+            layer += usize::from(p.group == Group::Ex);
             if let Some(grad) = p.var.and_then(|v| tape.grad(v)) {
-                hyper.update(p, grad);
+                if !hyper.update(p, grad) && non_finite.is_none() {
+                    non_finite = Some(param_name(p.group, layer, depth));
+                }
             }
         });
+        self.non_finite = non_finite;
         self.steps += 1;
-        tape.value(task).data()[0]
+        loss
+    }
+
+    /// After a [`step`](Self::step): the first non-finite tensor it met, in
+    /// the order it computes them: a hidden layer's normalized output
+    /// (`activity of hidden layer 1`), the loss (`training loss`), a
+    /// parameter after its update (`W_ex of hidden layer 2`). The checks ride
+    /// on passes the step makes anyway.
+    pub fn non_finite(&self) -> Option<&str> {
+        self.non_finite.as_deref()
     }
 
     /// Loss and accuracy on a batch, forward only.
@@ -189,6 +222,28 @@ impl Trainer {
             x.len()
         );
         rows
+    }
+}
+
+/// Whether every value is finite (no early exit, so it vectorizes).
+fn all_finite(values: &[f32]) -> bool {
+    values.iter().fold(true, |ok, v| ok & v.is_finite())
+}
+
+/// `W_ex of hidden layer 1`, `b of the output layer`.
+fn param_name(group: Group, layer: usize, depth: usize) -> String {
+    let symbol = match group {
+        Group::Ex => "W_ex",
+        Group::Bias => "b",
+        Group::Ix => "W_ix",
+        Group::BIx => "B_ix",
+        Group::Ei => "W_ei",
+        Group::BEi => "B_ei",
+    };
+    if layer > depth {
+        format!("{symbol} of the output layer")
+    } else {
+        format!("{symbol} of hidden layer {layer}")
     }
 }
 
@@ -329,6 +384,51 @@ mod tests {
             (0..5).map(|_| t.step(&x, &y).to_bits()).collect::<Vec<_>>()
         };
         assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn a_step_that_makes_a_parameter_non_finite_names_it() {
+        let mut t = small(Condition::Ei);
+        let (x, y) = batch(8, 6);
+        t.step(&x, &y);
+        assert_eq!(t.non_finite(), None);
+        let mut huge = Trainer::new(t.spec(), &Hyper::paper(f32::MAX, 0.1, 0.1), 7);
+        let mut named = None;
+        for _ in 0..5 {
+            huge.step(&x, &y);
+            named = named.or(huge.non_finite().map(String::from));
+        }
+        let named = named.expect("a step of rate f32::MAX overflows");
+        assert!(named.contains("layer"), "{named}");
+        assert_eq!(param_name(Group::Bias, 3, 2), "b of the output layer");
+        assert_eq!(param_name(Group::Ex, 2, 2), "W_ex of hidden layer 2");
+    }
+
+    #[test]
+    fn a_non_finite_activity_is_reported_while_the_loss_stays_finite() {
+        // A step of rate 1e38 sends the biases near f32::MAX: the layer norm's
+        // row mean overflows, its output is NaN, and the ReLU (max(NaN, 0) = 0)
+        // hides it from the loss.
+        let spec = NetSpec {
+            n_in: 20,
+            width: 16,
+            depth: 2,
+            n_out: 4,
+            condition: Condition::ELn,
+        };
+        let mut t = Trainer::new(&spec, &Hyper::paper(1e38, 0.1, 0.1), 7);
+        let (x, y) = batch(8, 6);
+        let mut seen = None;
+        for _ in 0..5 {
+            let loss = t.step(&x, &y);
+            if let Some(tensor) = t.non_finite() {
+                seen = Some((tensor.to_string(), loss));
+                break;
+            }
+        }
+        let (tensor, loss) = seen.expect("the activity turns non-finite");
+        assert_eq!(tensor, "activity of hidden layer 1");
+        assert!(loss.is_finite(), "{loss}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! The library's one error type, and which exit code each kind deserves:
-//! 2 for bad input (found before any work, nothing written), 1 for failures
-//! while working.
+//! The library's one error type. Every error is something the user can act
+//! on (bad input, a path that cannot be read or written, too little memory)
+//! and exits with code 2; each prints as one line naming the problem and,
+//! for a file, its path. Exit code 1 is left to panics of our own making.
 
 use std::path::PathBuf;
 
 use crate::data::LoadError;
+use crate::files::IoError;
 use crate::report::ReportError;
 use crate::spec::SpecError;
 use crate::store::StoreError;
@@ -23,31 +25,15 @@ pub enum Error {
     Checkpoint(#[from] einet::CheckpointError),
     #[error("{}: {message}", .path.display())]
     BadFile { path: PathBuf, message: String },
-    #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
-/// Exit code for bad input.
+/// Exit code for bad input and refused reads or writes.
 pub const EXIT_BAD_INPUT: i32 = 2;
-/// Exit code for a failure while working.
-pub const EXIT_FAILURE: i32 = 1;
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
-        let bad_input = match self {
-            Error::Spec(_) | Error::Load(_) | Error::Checkpoint(_) | Error::BadFile { .. } => true,
-            Error::Store(e) | Error::Report(ReportError::Store(e)) => e.is_bad_input(),
-            Error::Report(ReportError::Conflict { .. }) => true,
-            Error::Report(_) | Error::Io { .. } => false,
-        };
-        if bad_input {
-            EXIT_BAD_INPUT
-        } else {
-            EXIT_FAILURE
-        }
+        EXIT_BAD_INPUT
     }
 }

@@ -1,18 +1,21 @@
 //! Runs the pending runs of a grid in parallel: one run per rayon thread,
 //! one (seed, configuration) block after another and longest first within a
-//! block, each written to the store as soon as it finishes; then rebuilds the
-//! merged `runs.jsonl` and `summary.csv`. Finishing blocks in turn means an
-//! interrupted grid leaves complete paired comparisons, not scattered runs.
+//! block, each claimed before it trains (so processes sharing the folder
+//! split the work) and written to the store as soon as it finishes; then
+//! rebuilds the merged `runs.jsonl` and `summary.csv` under the folder lock.
+//! Finishing blocks in turn means an interrupted grid leaves complete paired
+//! comparisons, not scattered runs.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::data::GridData;
 use crate::estimate;
+use crate::provenance;
 use crate::record::RunRecord;
 use crate::spec::{GridSpec, RunSpec, Shard};
 use crate::store::{Store, StoreError};
@@ -41,8 +44,13 @@ pub struct Outcome {
     pub ran: usize,
     /// Of those, how many diverged.
     pub diverged: usize,
+    /// Runs of this shard left to other processes: claimed by one, or
+    /// finished by one while this invocation ran.
+    pub elsewhere: usize,
     /// Finished runs of the whole grid after this invocation.
     pub finished: usize,
+    /// Whether this invocation changed `runs.jsonl` or `summary.csv`.
+    pub rebuilt: bool,
 }
 
 impl Outcome {
@@ -81,6 +89,7 @@ pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Re
     let failure: Mutex<Option<StoreError>> = Mutex::new(None);
     let diverged = Mutex::new(0usize);
     let done = Mutex::new(0usize);
+    let elsewhere = Mutex::new(0usize);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -95,11 +104,26 @@ pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Re
                 let Some(spec) = lock(&queue).pop_front() else {
                     return;
                 };
-                let record = train::run(&spec, data, &mut Silent);
+                let claim = match store.claim(&spec.id) {
+                    Ok(Some(claim)) => claim,
+                    Ok(None) => {
+                        *lock(&elsewhere) += 1;
+                        bar.inc(cost_units(&spec));
+                        continue;
+                    }
+                    Err(e) => {
+                        lock(&failure).get_or_insert(e);
+                        return;
+                    }
+                };
+                let started = SystemTime::now();
+                let mut record = train::run(&spec, data, &mut Silent);
+                record.provenance = Some(provenance::capture(opts.jobs, started));
                 if let Err(e) = store.write_run(&record) {
                     lock(&failure).get_or_insert(e);
                     return;
                 }
+                drop(claim);
                 if record.diverged {
                     *lock(&diverged) += 1;
                 }
@@ -120,17 +144,22 @@ pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Re
     if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
+    let folder = store.lock()?;
     let records = store.finished_of(grid)?;
-    store.write_merged(&records)?;
+    let rebuilt = !store.refresh_derived(&records)?.is_empty();
+    drop(folder);
     let ran = *lock(&done);
     let diverged = *lock(&diverged);
+    let elsewhere = *lock(&elsewhere);
     Ok(Outcome {
         total: grid.runs().len(),
         in_shard,
         skipped,
         ran,
         diverged,
+        elsewhere,
         finished: records.len(),
+        rebuilt,
     })
 }
 
@@ -167,6 +196,7 @@ pub fn describe(r: &RunRecord, k: usize, n: usize) -> String {
         format!(
             "DIVERGED (reached {})",
             r.divergence
+                .as_ref()
                 .and_then(|d| d.acc_reached)
                 .map_or_else(|| "nothing".to_string(), |a| format!("{:.2} %", 100.0 * a))
         )

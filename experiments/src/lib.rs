@@ -13,7 +13,9 @@
 //! - [`train`]: one run, epoch by epoch, measuring SPEC §6 and stopping at a
 //!   non-finite loss. [`grid`] runs many in parallel, one per rayon thread.
 //! - [`record`] and [`store`]: a finished run is one JSON line, written
-//!   atomically into the grid's folder; a rerun skips what is finished.
+//!   atomically into the grid's folder; a rerun skips what is finished, and
+//!   processes sharing a folder claim runs, so none trains twice. Every
+//!   file is written through [`files::write_atomic`].
 //! - [`report`] and [`stats`]: summaries, the two-sided Mann–Whitney U test,
 //!   the claims of SPEC §7 with verdicts, figures.
 //! - [`estimate`]: what a grid will cost before it runs.
@@ -33,9 +35,12 @@ pub mod commands;
 pub mod data;
 pub mod error;
 pub mod estimate;
+pub mod files;
 pub mod grid;
+pub mod limits;
 pub mod paper;
 pub mod presets;
+pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod seeds;
@@ -43,5 +48,6 @@ pub mod spec;
 pub mod stats;
 pub mod store;
 pub mod train;
+pub mod train_state;
 
 pub use error::Error;

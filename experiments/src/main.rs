@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use anyhow::Context;
+use clap::error::ErrorKind;
 use clap::Parser;
 use experiments::cli::{Cli, Command};
 use experiments::error::EXIT_BAD_INPUT;
@@ -12,6 +12,10 @@ fn main() -> ExitCode {
             // --help and --version
             let _ = e.print();
             return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprintln!("error: give a command: train, grid, report or list (see einorm --help)");
+            return ExitCode::from(EXIT_BAD_INPUT as u8);
         }
         Err(e) => {
             let text = e.to_string();
@@ -28,12 +32,10 @@ fn main() -> ExitCode {
     match experiments::commands::execute(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e.exit_code();
-            let e = Err::<(), _>(e)
-                .with_context(|| format!("einorm {name}"))
-                .unwrap_err();
-            eprintln!("error: {e:#}");
-            ExitCode::from(code as u8)
+            // Every error's own text names its cause once; its source chain
+            // would repeat it.
+            eprintln!("error: einorm {name}: {e}");
+            ExitCode::from(e.exit_code() as u8)
         }
     }
 }

@@ -58,14 +58,37 @@ pub struct OffsetEval {
     pub eval: Eval,
 }
 
-/// Where a run's loss became NaN or infinite.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// Where a run first held a NaN or infinite number: its loss, a parameter
+/// after an update, an activity or a metric.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
-    /// 1-based epoch and 0-based batch of the first non-finite loss.
+    /// 1-based epoch and 0-based batch of the step where it appeared; the
+    /// epoch's batch count when it appeared in the evaluation after it.
     pub epoch: usize,
     pub batch: usize,
     /// Test accuracy after the last complete epoch, if there was one.
     pub acc_reached: Option<f64>,
+    /// The first non-finite tensor, e.g. `training loss`, `W_ex of hidden
+    /// layer 2`, `activity of hidden layer 1`, `moments of hidden layer 1`
+    /// (absent in records made before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tensor: Option<String>,
+}
+
+/// Where and how a run was made (ignored when comparing runs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Version of the `experiments` crate.
+    pub version: String,
+    /// Git commit the binary was built from (`-dirty`: with uncommitted
+    /// changes), when built from a checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    pub host: String,
+    /// Runs trained at once by the process (one thread each).
+    pub threads: usize,
+    /// When the run started, UTC, RFC 3339.
+    pub started: String,
 }
 
 /// One finished run.
@@ -87,6 +110,9 @@ pub struct RunRecord {
     #[serde(default)]
     pub offsets: Vec<OffsetEval>,
     pub wall_seconds: f64,
+    /// Absent in records made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl RunRecord {
@@ -95,10 +121,12 @@ impl RunRecord {
         self.epochs.last()
     }
 
-    /// A copy with every wall time zeroed, for comparing runs.
+    /// A copy with every wall time zeroed and no provenance, for comparing
+    /// runs.
     pub fn without_times(&self) -> RunRecord {
         let mut r = self.clone();
         r.wall_seconds = 0.0;
+        r.provenance = None;
         for e in &mut r.epochs {
             e.seconds = 0.0;
         }
@@ -127,6 +155,26 @@ pub mod nan_as_null {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_written_before_provenance_and_the_tensor_still_load() {
+        let line = r#"{"spec":{"id":"ei_add0_c00_s0","condition":"ei","luminosity":"additive","eps":0.0,"config":0,"hyper":{"lr":0.1,"lr-wei":0.001,"lr-wix":0.1,"width":8},"seed":0,"epochs":1,"batch":8,"order":"fixed","probe":8,"eval-offsets":[],"data":{"dataset":"synthetic","val-size":0}},"epochs":[],"final_test_acc":0.1,"diverged":true,"divergence":{"epoch":1,"batch":3,"acc_reached":null},"offsets":[],"wall_seconds":1.5}"#;
+        let r: RunRecord = serde_json::from_str(line).unwrap();
+        assert_eq!(r.provenance, None);
+        assert_eq!(r.divergence.as_ref().map(|d| d.tensor.clone()), Some(None));
+        // And they are written back byte for byte.
+        assert_eq!(serde_json::to_string(&r).unwrap(), line);
+        let mut stamped = r.clone();
+        stamped.provenance = Some(Provenance {
+            version: "0.1.0".into(),
+            commit: None,
+            host: "h".into(),
+            threads: 2,
+            started: "2026-01-01T00:00:00Z".into(),
+        });
+        stamped.wall_seconds = 9.0;
+        assert_eq!(stamped.without_times(), r.without_times());
+    }
 
     #[test]
     fn nan_metrics_survive_a_json_round_trip_as_nan() {

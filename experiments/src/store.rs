@@ -1,25 +1,33 @@
 //! The results folder of one grid, safe against `kill -9` at any moment and
-//! against several shards writing at once:
+//! against several processes (shards, or the same command twice) at once:
 //!
 //! ```text
 //! <dir>/grid.toml          the grid spec; a folder holding another grid is refused
 //! <dir>/runs/<id>.json     one finished run, one JSON line (the source of truth)
-//! <dir>/runs.jsonl         all finished runs, sorted by id (rebuilt from runs/)
-//! <dir>/summary.csv        one row per finished run
-//! <dir>/report.md, figures/*.svg   written by `report`
+//! <dir>/runs.jsonl         all finished runs, sorted by id (derived from runs/)
+//! <dir>/summary.csv        one row per finished run (derived)
+//! <dir>/report.md, figures/*.svg   written by `report` (derived)
+//! <dir>/grid.lock          the folder's lock (not committed)
+//! <dir>/claims/<id>        a run being trained (not committed)
 //! ```
 //!
-//! Every file is written to a temporary `runs.tmp.*` in the folder and then
-//! renamed into place, so a reader sees a whole file or none. A run is
-//! finished exactly when its `runs/<id>.json` exists; a killed run left only
-//! a temporary file, which is ignored, and runs again.
+//! Every file is written through [`files::write_atomic`], so a reader sees a
+//! whole file or none; a run is finished exactly when its `runs/<id>.json`
+//! exists. Two kinds of advisory lock (`File::lock`, which the OS drops when
+//! the process dies, so a killed process never blocks a rerun):
+//! - the folder lock, held while `grid.toml` is created or checked and while
+//!   the derived files are rebuilt from `runs/`, so two grids racing on a
+//!   fresh folder cannot both start and no rebuild loses a row;
+//! - a claim per run, held (non-blocking) while the run trains, so duplicate
+//!   commands and shards split the work instead of repeating it.
+//!
+//! A kill leaves at most temporaries, which the next process removes.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Write;
+use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::files::{self, at, IoError};
 use crate::record::RunRecord;
 use crate::spec::{GridSpec, RunSpec};
 
@@ -27,6 +35,10 @@ pub const GRID_FILE: &str = "grid.toml";
 pub const RUNS_DIR: &str = "runs";
 pub const RUNS_FILE: &str = "runs.jsonl";
 pub const SUMMARY_FILE: &str = "summary.csv";
+pub const LOCK_FILE: &str = "grid.lock";
+pub const CLAIMS_DIR: &str = "claims";
+/// Folders of derived files that may hold temporaries.
+const FIGURES_DIR: &str = "figures";
 
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
@@ -38,33 +50,16 @@ pub enum StoreError {
     },
     #[error("{} is not empty and has no {GRID_FILE}: not a grid folder", .dir.display())]
     NotAGridFolder { dir: PathBuf },
+    #[error("{} is a file, not a folder; give a folder for the results", .dir.display())]
+    NotAFolder { dir: PathBuf },
     #[error("{} has no {GRID_FILE}: not a grid folder", .dir.display())]
     NoGrid { dir: PathBuf },
     #[error("{}: {message}", .path.display())]
     Corrupt { path: PathBuf, message: String },
     #[error("{}: run `{id}` does not belong to this folder's grid", .path.display())]
     ForeignRun { path: PathBuf, id: String },
-    #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl StoreError {
-    /// Whether the user pointed at the wrong folder (as opposed to a
-    /// failure while reading or writing).
-    pub fn is_bad_input(&self) -> bool {
-        !matches!(self, StoreError::Io { .. })
-    }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
 /// One grid's folder.
@@ -73,7 +68,26 @@ pub struct Store {
     dir: PathBuf,
 }
 
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// The folder lock; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// The claim on one run; dropping it removes the claim file and releases it.
+#[derive(Debug)]
+pub struct Claim {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        // Removed while still held: whoever opens the old file next finds the
+        // run's record already written (or the run unfinished) when it checks.
+        let _ = fs::remove_file(&self.path);
+    }
+}
 
 impl Store {
     pub fn dir(&self) -> &Path {
@@ -81,8 +95,14 @@ impl Store {
     }
 
     /// Checks, without writing anything, that `dir` can hold `grid`: it does
-    /// not exist, is empty, or already holds the same grid.
+    /// not exist, is empty (but for what a killed first start leaves), or
+    /// already holds the same grid.
     pub fn check(dir: &Path, grid: &GridSpec) -> Result<(), StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(StoreError::NotAFolder {
+                dir: dir.to_path_buf(),
+            });
+        }
         let grid_file = dir.join(GRID_FILE);
         if grid_file.exists() {
             let existing = read_grid(&grid_file)?;
@@ -93,34 +113,44 @@ impl Store {
                     differs: differing_keys(&existing, grid),
                 });
             }
+            // Damaged or foreign records are refused before anything is written.
+            let store = Store {
+                dir: dir.to_path_buf(),
+            };
+            store.finished_of(grid)?;
             return Ok(());
         }
-        if dir.exists() {
-            let mut entries = fs::read_dir(dir).map_err(io(dir))?;
-            if entries.next().is_some() {
-                return Err(StoreError::NotAGridFolder {
-                    dir: dir.to_path_buf(),
-                });
-            }
+        if dir.exists() && !holds_only_leftovers(dir)? {
+            return Err(StoreError::NotAGridFolder {
+                dir: dir.to_path_buf(),
+            });
         }
         Ok(())
     }
 
-    /// Creates the folder for `grid` (after [`Store::check`]); safe when
-    /// several shards do it at once.
+    /// Creates (or reopens) the folder for `grid` after [`Store::check`],
+    /// under the folder lock, so that of several processes racing on a fresh
+    /// folder with different grids exactly one wins; removes what killed
+    /// processes left and checks that runs can be recorded.
     pub fn create(dir: &Path, grid: &GridSpec) -> Result<Store, StoreError> {
         Store::check(dir, grid)?;
+        fs::create_dir_all(dir).map_err(at(dir))?;
         let store = Store {
             dir: dir.to_path_buf(),
         };
-        let runs = dir.join(RUNS_DIR);
-        fs::create_dir_all(&runs).map_err(io(&runs))?;
+        let lock = store.lock()?;
+        Store::check(dir, grid)?;
+        for sub in [RUNS_DIR, CLAIMS_DIR] {
+            let path = dir.join(sub);
+            fs::create_dir_all(&path).map_err(at(&path))?;
+            files::check_writable(&path)?;
+        }
+        store.remove_leftovers()?;
         let grid_file = dir.join(GRID_FILE);
         if !grid_file.exists() {
-            store.write_atomic(GRID_FILE, grid.to_toml().as_bytes())?;
+            files::write_atomic(&grid_file, grid.to_toml().as_bytes())?;
         }
-        // Another shard may have won the race with a different spec.
-        Store::check(dir, grid)?;
+        drop(lock);
         Ok(store)
     }
 
@@ -141,53 +171,103 @@ impl Store {
         ))
     }
 
-    /// Writes `bytes` to `name` in the folder through a temporary file and a
-    /// rename.
-    pub fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let target = self.dir.join(name);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(io(parent))?;
+    /// Waits for and takes the folder lock.
+    pub fn lock(&self) -> Result<FolderLock, StoreError> {
+        let path = self.dir.join(LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(at(&path))?;
+        file.lock().map_err(at(&path))?;
+        Ok(FolderLock { _file: file })
+    }
+
+    /// Claims run `id` for training, or `None` if another process holds it
+    /// or has finished it.
+    pub fn claim(&self, id: &str) -> Result<Option<Claim>, StoreError> {
+        let path = self.dir.join(CLAIMS_DIR).join(id);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(at(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Ok(None),
+            Err(TryLockError::Error(e)) => return Err(at(&path)(e).into()),
         }
-        let tmp = self.dir.join(format!(
-            "runs.tmp.{}.{}.{}",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed),
-            name.replace(['/', '\\'], "_")
-        ));
-        write_via(&tmp, &target, bytes)
+        let claim = Claim { path, _file: file };
+        Ok((!self.run_path(id).exists()).then_some(claim))
+    }
+
+    fn run_path(&self, id: &str) -> PathBuf {
+        self.dir.join(RUNS_DIR).join(format!("{id}.json"))
+    }
+
+    /// Removes the temporaries of killed processes: those of the folder's
+    /// own and derived files (written only under the folder lock, which the
+    /// caller holds) and those of runs nobody claims.
+    fn remove_leftovers(&self) -> Result<(), StoreError> {
+        files::remove_temporaries(&self.dir, |_| true)?;
+        files::remove_temporaries(&self.dir.join(FIGURES_DIR), |_| true)?;
+        remove_old_style_temporaries(&self.dir)?;
+        let runs = self.dir.join(RUNS_DIR);
+        let unclaimed = |target: &str| {
+            let id = target.strip_suffix(".json").unwrap_or(target);
+            self.run_path(id).exists() || matches!(self.claim(id), Ok(Some(_)))
+        };
+        files::remove_temporaries(&runs, unclaimed)?;
+        Ok(())
+    }
+
+    /// Writes `bytes` to `name` in the folder atomically.
+    pub fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        Ok(files::write_atomic(&self.dir.join(name), bytes)?)
     }
 
     /// Records a finished run.
     pub fn write_run(&self, record: &RunRecord) -> Result<(), StoreError> {
         let mut line = serde_json::to_string(record).expect("a run record always serializes");
         line.push('\n');
-        self.write_atomic(&format!("{RUNS_DIR}/{}.json", record.spec.id), line.as_bytes())
+        Ok(files::write_atomic(
+            &self.run_path(&record.spec.id),
+            line.as_bytes(),
+        )?)
     }
 
     /// Every finished run, by id: the union of `runs/` and `runs.jsonl` (a
-    /// folder may hold only the merged file, e.g. committed results).
+    /// folder may hold only the merged file, e.g. committed results). A
+    /// damaged `runs.jsonl` is ignored when `runs/` holds records, as it is
+    /// rebuilt from them.
     pub fn finished(&self) -> Result<BTreeMap<String, RunRecord>, StoreError> {
         let mut out = BTreeMap::new();
-        let merged = self.dir.join(RUNS_FILE);
-        if merged.exists() {
-            let text = fs::read_to_string(&merged).map_err(io(&merged))?;
-            for (k, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let r = parse_record(line, &merged, Some(k + 1))?;
-                out.insert(r.spec.id.clone(), r);
-            }
-        }
         let runs = self.dir.join(RUNS_DIR);
         if runs.is_dir() {
             let mut paths: Vec<PathBuf> = fs::read_dir(&runs)
-                .map_err(io(&runs))?
+                .map_err(at(&runs))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
                 .collect();
             paths.sort();
             for path in paths {
-                let text = fs::read_to_string(&path).map_err(io(&path))?;
+                let text = fs::read_to_string(&path).map_err(at(&path))?;
                 let r = parse_record(text.trim(), &path, None)?;
                 out.insert(r.spec.id.clone(), r);
+            }
+        }
+        let merged = self.dir.join(RUNS_FILE);
+        if merged.exists() {
+            match read_merged(&merged) {
+                Ok(records) => {
+                    for r in records {
+                        out.entry(r.spec.id.clone()).or_insert(r);
+                    }
+                }
+                Err(StoreError::Corrupt { .. }) if !out.is_empty() => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
@@ -200,7 +280,7 @@ impl Store {
         for (id, r) in &done {
             if specs.get(id) != Some(&r.spec) {
                 return Err(StoreError::ForeignRun {
-                    path: self.dir.join(RUNS_DIR).join(format!("{id}.json")),
+                    path: self.run_path(id),
                     id: id.clone(),
                 });
             }
@@ -208,41 +288,95 @@ impl Store {
         Ok(done)
     }
 
-    /// Rewrites `runs.jsonl` and `summary.csv` from `records` (sorted by id).
-    pub fn write_merged(&self, records: &BTreeMap<String, RunRecord>) -> Result<(), StoreError> {
+    /// Brings `runs.jsonl` and `summary.csv` up to date with `records`
+    /// (sorted by id), rewriting only a file whose bytes differ; returns the
+    /// names of those rewritten. Call it under the folder lock.
+    pub fn refresh_derived(
+        &self,
+        records: &BTreeMap<String, RunRecord>,
+    ) -> Result<Vec<&'static str>, StoreError> {
         let mut jsonl = String::new();
         for r in records.values() {
             jsonl.push_str(&serde_json::to_string(r).expect("a run record always serializes"));
             jsonl.push('\n');
         }
-        self.write_atomic(RUNS_FILE, jsonl.as_bytes())?;
-        self.write_atomic(SUMMARY_FILE, &summary_csv(records.values()))
+        let mut rewrote = Vec::new();
+        for (name, bytes) in [
+            (RUNS_FILE, jsonl.into_bytes()),
+            (SUMMARY_FILE, summary_csv(records.values())),
+        ] {
+            let path = self.dir.join(name);
+            if fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+                files::write_atomic(&path, &bytes)?;
+                rewrote.push(name);
+            }
+        }
+        Ok(rewrote)
     }
 }
 
-/// Writes `bytes` to `target` through the temporary file `tmp` (same
-/// filesystem) and a rename, so readers see the old file or the new one.
-fn write_via(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let mut f = fs::File::create(tmp).map_err(io(tmp))?;
-    f.write_all(bytes).map_err(io(tmp))?;
-    f.sync_all().map_err(io(tmp))?;
-    drop(f);
-    fs::rename(tmp, target).map_err(io(target))
+/// Whether `dir` holds nothing but what a process killed while creating the
+/// folder may leave: the lock, the claims folder, temporaries, and a runs
+/// folder without records.
+fn holds_only_leftovers(dir: &Path) -> Result<bool, StoreError> {
+    for entry in fs::read_dir(dir).map_err(at(dir))? {
+        let entry = entry.map_err(at(dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let leftover = match name.as_ref() {
+            LOCK_FILE | CLAIMS_DIR => true,
+            RUNS_DIR => {
+                let runs = entry.path();
+                fs::read_dir(&runs)
+                    .map_err(at(&runs))?
+                    .flatten()
+                    .all(|e| is_temporary(&e.file_name().to_string_lossy()))
+            }
+            other => is_temporary(other),
+        };
+        if !leftover {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
-/// Writes any file atomically, through `<target>.tmp.<pid>.<n>` beside it.
-pub fn write_file_atomic(target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(
-        ".tmp.{}.{}",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    write_via(&target.with_file_name(name), target, bytes)
+/// A temporary of [`files::write_atomic`], or of earlier versions, which
+/// wrote `runs.tmp.<pid>.<n>.<name>` in the folder.
+fn is_temporary(name: &str) -> bool {
+    files::temporary_target(name).is_some() || name.starts_with("runs.tmp.")
+}
+
+fn remove_old_style_temporaries(dir: &Path) -> Result<(), StoreError> {
+    for entry in fs::read_dir(dir).map_err(at(dir))?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("runs.tmp.") {
+            let path = entry.path();
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(at(&path)(e).into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_merged(path: &Path) -> Result<Vec<RunRecord>, StoreError> {
+    let text = fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+        _ => at(path)(e).into(),
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(k, line)| parse_record(line, path, Some(k + 1)))
+        .collect()
 }
 
 fn read_grid(path: &Path) -> Result<GridSpec, StoreError> {
-    let text = fs::read_to_string(path).map_err(io(path))?;
+    let text = fs::read_to_string(path).map_err(at(path))?;
     toml::from_str(&text).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),
         message: e.message().replace('\n', " "),

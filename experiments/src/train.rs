@@ -1,7 +1,9 @@
 //! One training run (SPEC §5, §6): build the network, loop epochs over
 //! batches written into reusable buffers, evaluate on test (and validation)
 //! after every epoch, record the moments and alignment on a probe batch, stop
-//! at the first non-finite loss.
+//! at the first non-finite number: a hidden activity, the loss or an updated
+//! parameter of a step (the trainer checks them on passes it makes anyway),
+//! or an activity or metric of the evaluation after an epoch.
 
 use std::time::Instant;
 
@@ -47,12 +49,16 @@ pub fn build_trainer(spec: &RunSpec) -> Trainer {
     let h = &spec.hyper;
     let net = NetSpec::paper(spec.condition, h.width);
     let hyper = Hyper::paper(h.lr, h.lr_wei, h.lr_wix);
-    let init_seed = derive(
+    Trainer::new(&net, &hyper, init_seed(spec))
+}
+
+/// The seed a run's network is initialized from.
+pub fn init_seed(spec: &RunSpec) -> u64 {
+    derive(
         spec.seed,
         Purpose::Init,
         &[spec.config.map_or(u64::MAX, |c| c as u64)],
-    );
-    Trainer::new(&net, &hyper, init_seed)
+    )
 }
 
 impl<'a> Run<'a> {
@@ -121,8 +127,9 @@ impl<'a> Run<'a> {
             let (x, y) = (&mut self.x[..idx.len() * train.dim()], &mut self.y[..idx.len()]);
             train.write_batch(idx, &lum, &stream, epoch, x, y);
             let loss = self.trainer.step(x, y);
-            if !loss.is_finite() {
-                self.diverge(epoch as usize + 1, k);
+            if let Some(tensor) = self.trainer.non_finite() {
+                let tensor = tensor.to_string();
+                self.diverge(epoch as usize + 1, k, tensor);
                 return None;
             }
             loss_sum += f64::from(loss);
@@ -130,11 +137,11 @@ impl<'a> Run<'a> {
         }
         let test = self.evaluate(&self.data.test, &lum, 0, epoch);
         let val = self.data.val.as_ref().map(|v| self.evaluate(v, &lum, 1, epoch));
-        if !test.loss.is_finite() {
-            self.diverge(epoch as usize + 1, n_batches);
+        let (moments, alignment) = self.probe(&lum, epoch);
+        if let Some(tensor) = first_non_finite(&test, val.as_ref(), &moments, &alignment) {
+            self.diverge(epoch as usize + 1, n_batches, tensor);
             return None;
         }
-        let (moments, alignment) = self.probe(&lum, epoch);
         self.epochs.push(EpochMetrics {
             epoch: epoch as usize + 1,
             train_loss: loss_sum / n_batches.max(1) as f64,
@@ -151,11 +158,12 @@ impl<'a> Run<'a> {
         last
     }
 
-    fn diverge(&mut self, epoch: usize, batch: usize) {
+    fn diverge(&mut self, epoch: usize, batch: usize, tensor: String) {
         self.divergence = Some(Divergence {
             epoch,
             batch,
             acc_reached: self.epochs.last().map(|e| e.test.acc),
+            tensor: Some(tensor),
         });
     }
 
@@ -238,12 +246,40 @@ impl<'a> Run<'a> {
                 _ => chance,
             }),
             diverged,
-            divergence: self.divergence,
+            divergence: self.divergence.clone(),
             offsets,
             wall_seconds: self.prior_seconds + self.started.elapsed().as_secs_f64(),
             epochs: self.epochs,
+            provenance: None,
         }
     }
+}
+
+/// The first non-finite number of an epoch's evaluation, in the order it is
+/// computed from: the hidden activities (their moments on the probe batch),
+/// the losses, the alignment.
+fn first_non_finite(
+    test: &Eval,
+    val: Option<&Eval>,
+    moments: &[LayerMoments],
+    alignment: &[LayerAlignment],
+) -> Option<String> {
+    if let Some(k) = moments
+        .iter()
+        .position(|m| !(m.mean.is_finite() && m.var.is_finite()))
+    {
+        return Some(format!("activity of hidden layer {} (probe batch)", k + 1));
+    }
+    if !test.loss.is_finite() {
+        return Some("test loss".to_string());
+    }
+    if val.is_some_and(|v| !v.loss.is_finite()) {
+        return Some("validation loss".to_string());
+    }
+    alignment
+        .iter()
+        .position(|a| !(a.output_cos.is_finite() && a.grad_cos.is_finite()))
+        .map(|k| format!("alignment of hidden layer {}", k + 1))
 }
 
 /// Runs `spec` to the end.

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{einorm, scratch, stderr, TINY};
 
 /// Runs `args` in a fresh folder; asserts exit 2, one stderr line holding
@@ -223,4 +225,529 @@ fn a_folder_holding_another_grid_is_refused() {
     into_stuff.extend_from_slice(TINY);
     into_stuff.extend_from_slice(&["--out", "stuff"]);
     assert_eq!(einorm(&dir, &into_stuff).status.code(), Some(2));
+}
+
+// ------------------------------------------------------------ the table
+
+/// One bad input: the arguments, what the error line must contain, and what
+/// the folder holds before the command runs.
+struct Case {
+    args: Vec<String>,
+    needle: &'static str,
+    setup: fn(&Path),
+}
+
+fn case(args: &[&str], needle: &'static str) -> Case {
+    with(args, needle, |_| {})
+}
+
+fn with(args: &[&str], needle: &'static str, setup: fn(&Path)) -> Case {
+    Case {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        needle,
+        setup,
+    }
+}
+
+/// `grid` with `flags` into `--out o`.
+fn grid(flags: &[&str], needle: &'static str) -> Case {
+    let mut args = vec!["grid"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--out", "o"]);
+    case(&args, needle)
+}
+
+/// `grid` of the tiny synthetic grid with `flags` into `--out o`.
+fn tiny(flags: &[&str], needle: &'static str, setup: fn(&Path)) -> Case {
+    let mut args = vec!["grid"];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--out", "o", "--quiet"]);
+    with(&args, needle, setup)
+}
+
+/// A synthetic `train` run with `flags`.
+fn train(flags: &[&str], needle: &'static str) -> Case {
+    train_with(flags, needle, |_| {})
+}
+
+fn train_with(flags: &[&str], needle: &'static str, setup: fn(&Path)) -> Case {
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "synthetic",
+        "--train-subset",
+        "100",
+        "--test-subset",
+        "50",
+        "--epochs",
+        "1",
+        "--quiet",
+    ];
+    args.extend_from_slice(flags);
+    if !flags.contains(&"--condition") && !flags.iter().any(|f| f.starts_with("--resume")) {
+        args.extend_from_slice(&["--condition", "ei"]);
+    }
+    with(&args, needle, setup)
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A folder `o` holding the smoke preset's grid.
+fn smoke_folder(dir: &Path) {
+    let toml = experiments::presets::get("smoke").unwrap().to_toml();
+    write(dir, "o/grid.toml", &toml);
+}
+
+/// A folder `o` holding the tiny grid, its runs finished.
+fn finished_tiny(dir: &Path) {
+    let mut args = vec!["grid"];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(&["--epochs", "1", "--out", "o", "--quiet", "--no-report"]);
+    common::ok(&einorm(dir, &args));
+}
+
+/// A checkpoint `ck` of a synthetic run after 2 epochs.
+fn checkpoint(dir: &Path) {
+    common::ok(&einorm(
+        dir,
+        &[
+            "train",
+            "--dataset",
+            "synthetic",
+            "--condition",
+            "ei",
+            "--width",
+            "8",
+            "--config",
+            "0",
+            "--train-subset",
+            "100",
+            "--test-subset",
+            "50",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--checkpoint",
+            "ck",
+        ],
+    ));
+}
+
+fn many(n: usize, value: &str) -> String {
+    vec![value; n]
+        .iter()
+        .enumerate()
+        .map(|(k, v)| format!("{v}{k}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn cases() -> Vec<Case> {
+    let eps_1001 = (0..1001)
+        .map(|k| format!("{}", k as f32 / 1000.0))
+        .collect::<Vec<_>>()
+        .join(",");
+    let offsets_1001 = (0..1001)
+        .map(|k| format!("{}", k as f32 / 1000.0))
+        .collect::<Vec<_>>()
+        .join(",");
+    let eps_1001: &'static str = Box::leak(eps_1001.into_boxed_str());
+    let offsets_1001: &'static str = Box::leak(offsets_1001.into_boxed_str());
+    let _ = many;
+    vec![
+        // ---- grid: lists
+        grid(&["--conditions", "ei,inorm-bogus"], "inorm-bogus"),
+        grid(&["--conditions", ""], "conditions must not be empty"),
+        grid(&["--conditions", "all,nope"], "nope"),
+        grid(&["--conditions", "EI"], "EI"),
+        grid(&["--eps", "0,1.5"], "1.5"),
+        grid(&["--eps=-0.25"], "-0.25"),
+        grid(&["--eps", "abc"], "abc"),
+        grid(&["--eps", "nan"], "finite"),
+        grid(&["--eps", "inf"], "finite"),
+        grid(&["--eps", ""], "eps must not be empty"),
+        grid(&["--eps", eps_1001], "at most 1000"),
+        grid(&["--configs", "30"], "30"),
+        grid(&["--configs", "5-2"], "5-2"),
+        grid(&["--configs", "0-99999999999"], "at most 1000"),
+        grid(&["--configs", "abc"], "abc"),
+        grid(&["--configs=-1"], "-1"),
+        grid(&["--configs", ""], "configs must not be empty"),
+        grid(
+            &["--seeds", "0-4000000000", "--dry-run"],
+            "seeds: 4000000001 values",
+        ),
+        grid(&["--seeds", "0-1000"], "at most 1000"),
+        grid(&["--seeds", "5-2"], "5-2"),
+        grid(&["--seeds", "x"], "x"),
+        grid(&["--seeds", "all"], "all"),
+        grid(&["--seeds", ""], "seeds must not be empty"),
+        grid(&["--seeds=-3"], "-3"),
+        grid(&["--seeds", "1.5"], "1.5"),
+        grid(&["--seeds", "18446744073709551616"], "18446744073709551616"),
+        grid(&["--eval-offsets", "2"], "eval-offsets"),
+        grid(&["--eval-offsets", "x"], "x"),
+        grid(&["--eval-offsets", offsets_1001], "at most 1000"),
+        grid(&["--offset-conditions", "nope"], "nope"),
+        grid(&["--seeds", "0-999", "--configs", "all"], "runs, at most 20000"),
+        // ---- grid: sizes
+        grid(&["--width", "0"], "width"),
+        grid(&["--width", "1"], "width: 1 is outside [2, 8192]"),
+        grid(&["--width", "1000000"], "width: 1000000 is outside"),
+        grid(
+            &["--width", "4294967296", "--dry-run"],
+            "width: 4294967296 is outside",
+        ),
+        grid(&["--width", "99999999999999999999999"], "--width"),
+        grid(&["--width=-5"], "--width"),
+        grid(&["--width", "1000"], "inorm"),
+        grid(&["--epochs", "0"], "epochs"),
+        grid(&["--epochs", "1001"], "epochs: 1001 is outside"),
+        grid(&["--epochs", "abc"], "--epochs"),
+        grid(&["--batch", "0"], "batch"),
+        grid(&["--batch", "60001"], "batch: 60001 is outside"),
+        grid(&["--probe", "0"], "probe"),
+        grid(&["--probe", "10001"], "probe: 10001 is outside"),
+        grid(&["--train-subset", "0"], "train-subset"),
+        grid(&["--train-subset", "60001"], "train-subset: 60001 is outside"),
+        grid(&["--test-subset", "0"], "test-subset"),
+        grid(&["--test-subset", "10001"], "test-subset: 10001 is outside"),
+        grid(&["--val-size", "60000"], "val-size: 60000 is outside"),
+        grid(
+            &[
+                "--dataset",
+                "synthetic",
+                "--train-subset",
+                "100",
+                "--val-size",
+                "100",
+            ],
+            "val-size 100",
+        ),
+        grid(&["--jobs", "0"], "jobs"),
+        grid(&["--jobs", "1025"], "jobs: 1025 is outside"),
+        grid(
+            &[
+                "--conditions",
+                "ei",
+                "--width",
+                "8192",
+                "--batch",
+                "60000",
+                "--dry-run",
+            ],
+            "memory",
+        ),
+        grid(
+            &["--conditions", "ei", "--width", "8192", "--jobs", "1024"],
+            "memory",
+        ),
+        // ---- grid: other keys
+        grid(&["--preset", "smoke", "--shard", "3/3"], "3/3"),
+        grid(&["--preset", "smoke", "--shard", "1"], "--shard `1`"),
+        grid(&["--preset", "smoke", "--shard", "a/b"], "a/b"),
+        grid(&["--preset", "smoke", "--shard", "0/0"], "0/0"),
+        grid(&["--preset", "smoke", "--shard=-1/2"], "-1/2"),
+        grid(&["--preset", "huge"], "huge"),
+        grid(&["--preset", ""], "unknown preset"),
+        grid(&["--bogus-flag"], "--bogus-flag"),
+        grid(&["--dataset", "cifar"], "cifar"),
+        grid(&["--luminosity", "sideways"], "sideways"),
+        grid(&["--order", "random"], "random"),
+        grid(&["--name", "bad name"], "bad name"),
+        grid(&["--name", ""], "name"),
+        grid(&["--name", "a/b"], "a/b"),
+        grid(
+            &["--preset", "quick", "--data-dir", "/nonexistent/fashion"],
+            "/nonexistent/fashion",
+        ),
+        grid(&["--spec", "/nonexistent/grid.toml"], "/nonexistent/grid.toml"),
+        with(&["grid", "--spec", "bad.toml", "--out", "o"], "bad.toml", |d| {
+            write(d, "bad.toml", "epochs = 3\nconditions = [\"ei\"\n")
+        }),
+        with(&["grid", "--spec", "unknown.toml", "--out", "o"], "line 2", |d| {
+            write(d, "unknown.toml", "epochs = 3\nepoch = 4\n")
+        }),
+        with(&["grid", "--spec", "neg.toml", "--out", "o"], "neg.toml", |d| {
+            write(d, "neg.toml", "epochs = -1\n")
+        }),
+        with(&["grid", "--spec", "type.toml", "--out", "o"], "type.toml", |d| {
+            write(d, "type.toml", "width = \"wide\"\n")
+        }),
+        with(&["grid", "--spec", "huge.toml", "--out", "o"], "width", |d| {
+            write(d, "huge.toml", "width = 4294967296\n")
+        }),
+        with(
+            &["grid", "--spec", "seeds.toml", "--out", "o", "--dry-run"],
+            "at most 1000",
+            |d| write(d, "seeds.toml", "seeds = [\"0-4000000000\"]\n"),
+        ),
+        with(&["grid", "--spec", "sub", "--out", "o"], "sub", |d| {
+            std::fs::create_dir_all(d.join("sub")).unwrap()
+        }),
+        // ---- grid: the results folder
+        tiny(&[], "holds a different grid", smoke_folder),
+        tiny(&[], "not a grid folder", |d| write(d, "o/notes.txt", "mine")),
+        tiny(&[], "is a file", |d| write(d, "o", "a file")),
+        with(
+            &["grid", "--preset", "smoke", "--out", "f/sub", "--quiet"],
+            "Not a directory (os error 20)",
+            |d| write(d, "f", "a file"),
+        ),
+        tiny(&[], "grid.toml", |d| write(d, "o/grid.toml", "name = [")),
+        case(
+            &["grid", "--preset", "smoke", "--out", "/proc/einorm-results"],
+            "/proc/einorm-results",
+        ),
+        tiny(&["--epochs", "1"], "o/runs/", |d| {
+            finished_tiny(d);
+            let runs = d.join("o/runs");
+            let first = std::fs::read_dir(&runs).unwrap().next().unwrap().unwrap().path();
+            std::fs::write(first, "{\"spec\": ").unwrap();
+        }),
+        tiny(&["--epochs", "1"], "does not belong", |d| {
+            finished_tiny(d);
+            // A record of another grid's run.
+            let runs = d.join("o/runs");
+            let first = std::fs::read_dir(&runs).unwrap().next().unwrap().unwrap().path();
+            let text = std::fs::read_to_string(&first)
+                .unwrap()
+                .replace("\"epochs\":1", "\"epochs\":7");
+            std::fs::write(first, text).unwrap();
+        }),
+        // ---- train
+        train(&["--condition", "nope"], "nope"),
+        case(&["train", "--dataset", "synthetic"], "--condition"),
+        train(&["--eps", "2"], "eps"),
+        train(&["--eps=-0.5"], "-0.5"),
+        train(&["--eps", "nan"], "eps"),
+        train(
+            &["--lr", "0", "--lr-wei", "1e-3", "--lr-wix", "0.1", "--width", "8"],
+            "lr",
+        ),
+        train(&["--config", "3", "--lr=-0.1"], "lr"),
+        train(&["--config", "3", "--lr", "inf"], "lr"),
+        train(&["--config", "3", "--lr", "nan"], "lr"),
+        train(&["--config", "3", "--lr-wei", "0"], "lr-wei"),
+        train(&["--config", "3", "--lr-wix=-1"], "lr-wix"),
+        train(&["--lr", "0.01"], "--lr-wei"),
+        train(&["--config", "30"], "30"),
+        train(&["--config", "abc"], "--config"),
+        train(&["--config", "0", "--width", "1"], "width: 1 is outside"),
+        train(
+            &["--config", "0", "--width", "1000000"],
+            "width: 1000000 is outside",
+        ),
+        train(
+            &["--condition", "inorm-full", "--config", "0", "--width", "785"],
+            "inorm-full",
+        ),
+        train(&["--batch", "0"], "batch"),
+        train(&["--batch", "60001"], "batch: 60001"),
+        train(&["--epochs", "0"], "epochs"),
+        train(&["--epochs", "1001"], "epochs: 1001"),
+        train(&["--probe", "0"], "probe"),
+        train(&["--probe", "10001"], "probe: 10001"),
+        train(&["--train-subset", "0"], "train-subset"),
+        train(&["--train-subset", "60001"], "train-subset: 60001"),
+        train(&["--test-subset", "10001"], "test-subset: 10001"),
+        train(&["--val-size", "100"], "val-size 100"),
+        train(&["--seed=-1"], "--seed"),
+        train(&["--seed", "18446744073709551616"], "--seed"),
+        train(&["--dataset", "cifar"], "cifar"),
+        train(&["--luminosity", "sideways"], "sideways"),
+        train(&["--order", "random"], "random"),
+        train(&["--eval-offsets", "1.5"], "1.5"),
+        train(&["--eval-offsets", "x"], "x"),
+        case(
+            &[
+                "train",
+                "--condition",
+                "ei",
+                "--data-dir",
+                "/nonexistent/fashion",
+                "--epochs",
+                "1",
+            ],
+            "/nonexistent/fashion",
+        ),
+        train(
+            &["--config", "0", "--width", "8192", "--batch", "60000"],
+            "memory",
+        ),
+        train(&["--record", "/nonexistent/dir/r.json"], "/nonexistent/dir"),
+        train(&["--metrics", "/nonexistent/m.jsonl"], "/nonexistent"),
+        train(&["--checkpoint", "/nonexistent/ck"], "/nonexistent"),
+        train_with(&["--record", "sub"], "names a folder", |d| {
+            std::fs::create_dir_all(d.join("sub")).unwrap()
+        }),
+        train_with(&["--metrics", "f/m.jsonl"], "f", |d| write(d, "f", "a file")),
+        train(&["--record", "/proc/einorm-record.json"], "/proc"),
+        train(&["--bogus"], "--bogus"),
+        // ---- train --resume
+        case(
+            &["train", "--resume", "/nonexistent/ck"],
+            "/nonexistent/ck: cannot read the checkpoint",
+        ),
+        with(&["train", "--resume", "ck"], "not a checkpoint", |d| {
+            write(d, "ck", "hello")
+        }),
+        with(&["train", "--resume", "ck"], "ck", |d| {
+            std::fs::create_dir_all(d.join("ck")).unwrap()
+        }),
+        with(&["train", "--resume", "ck"], "truncated checkpoint", |d| {
+            write(d, "ck", "EINORM-TRAIN 1\n{\"spec\":")
+        }),
+        with(&["train", "--resume", "ck"], "damaged run state", |d| {
+            write(d, "ck", "EINORM-TRAIN 1\n{\"spec\":1}\nEINETCKP")
+        }),
+        with(&["train", "--resume", "ck"], "ck", |d| {
+            checkpoint(d);
+            let bytes = std::fs::read(d.join("ck")).unwrap();
+            std::fs::write(d.join("ck"), &bytes[..bytes.len() - 7]).unwrap();
+        }),
+        with(
+            &["train", "--resume", "ck", "--epochs", "1"],
+            "fewer than the 2 epochs",
+            checkpoint,
+        ),
+        with(
+            &["train", "--resume", "ck"],
+            "ck.state.json: cannot read the run state of checkpoint ck",
+            |d| {
+                // A bare network, as earlier versions wrote it, without its state file.
+                checkpoint(d);
+                let bytes = std::fs::read(d.join("ck")).unwrap();
+                let at = bytes.windows(8).position(|w| w == b"EINETCKP").unwrap();
+                std::fs::write(d.join("ck"), &bytes[at..]).unwrap();
+            },
+        ),
+        with(
+            &["train", "--resume", "ck", "--epochs", "1001"],
+            "epochs: 1001",
+            checkpoint,
+        ),
+        with(
+            &["train", "--resume", "ck", "--condition", "ei"],
+            "--condition cannot be combined",
+            checkpoint,
+        ),
+        with(
+            &["train", "--resume", "ck", "--width", "8"],
+            "--width cannot be combined",
+            checkpoint,
+        ),
+        // ---- report and the rest
+        case(&["report", "/nonexistent/grid"], "/nonexistent/grid"),
+        with(&["report", "o"], "has no grid.toml", |d| {
+            std::fs::create_dir_all(d.join("o")).unwrap()
+        }),
+        with(&["report", "o"], "grid.toml", |d| {
+            write(d, "o/grid.toml", "epochs = [")
+        }),
+        with(&["report", "o"], "o/runs/", |d| {
+            smoke_folder(d);
+            write(d, "o/runs/x.json", "{not json");
+        }),
+        with(&["report", "o"], "does not belong", |d| {
+            finished_tiny(d);
+            let toml = std::fs::read_to_string(d.join("o/grid.toml")).unwrap();
+            std::fs::write(d.join("o/grid.toml"), toml.replace("epochs = 1", "epochs = 2")).unwrap();
+        }),
+        with(
+            &["report", "o", "--extra", "/nonexistent/mul"],
+            "/nonexistent/mul",
+            smoke_folder,
+        ),
+        case(&["frobnicate"], "frobnicate"),
+        case(&[], "give a command"),
+        case(&["list", "--bogus"], "--bogus"),
+    ]
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                out.push((path.clone(), Vec::new()));
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_bad_input_in_the_table_is_one_line_exit_2_and_writes_nothing() {
+    let cases = cases();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    let dir = scratch("table");
+    for (k, c) in cases.iter().enumerate() {
+        // Distinct: other arguments, or the same ones on another folder.
+        assert!(
+            seen.insert((c.args.clone(), c.setup as usize)),
+            "case {k} repeats {:?}",
+            c.args
+        );
+        let here = dir.join(format!("case{k}"));
+        std::fs::create_dir_all(&here).unwrap();
+        (c.setup)(&here);
+        let before = snapshot(&here);
+        let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+        let out = einorm(&here, &args);
+        let err = stderr(&out);
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.len() > 40 {
+                    format!("{}…", &a[..40])
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect();
+        eprintln!(
+            "{} => exit {:?}: {}",
+            shown.join(" "),
+            out.status.code(),
+            err.trim_end()
+        );
+        let problem = if out.status.code() != Some(2) {
+            Some(format!("exit {:?}", out.status.code()))
+        } else if err.trim_end().lines().count() != 1 {
+            Some("not one line".to_string())
+        } else if !err.contains(c.needle) {
+            Some(format!("`{}` not in the line", c.needle))
+        } else if snapshot(&here) != before {
+            Some("wrote to the folder".to_string())
+        } else if err.matches("os error").count() > 1 {
+            Some("cause printed twice".to_string())
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            failures.push(format!("{:?}: {p}: {}", c.args, err.trim_end()));
+        }
+    }
+    assert!(cases.len() > 102, "only {} bad inputs", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

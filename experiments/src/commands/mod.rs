@@ -10,10 +10,11 @@ use crate::data;
 use crate::error::Error;
 use crate::estimate;
 use crate::grid;
+use crate::limits;
 use crate::paper::PAPER_CONFIGS;
 use crate::presets;
 use crate::report;
-use crate::spec::{self, GridOverrides, Shard, SpecError};
+use crate::spec::{self, GridOverrides, Shard};
 use crate::store::{self, Store};
 
 /// Runs one parsed command line.
@@ -48,14 +49,10 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         None => Shard::WHOLE,
     };
     let jobs = match a.jobs {
-        Some(0) => {
-            return Err(SpecError::NonPositive {
-                key: "jobs",
-                given: "0".to_string(),
-            }
-            .into())
+        Some(j) => {
+            limits::check("jobs", j, limits::JOBS)?;
+            j
         }
-        Some(j) => j,
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
     let out = a
@@ -64,13 +61,17 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         .unwrap_or_else(|| Path::new("results").join(&g.name));
     Store::check(&out, &g)?;
     let runs = shard.select(g.runs());
+    let per_run = runs.iter().map(limits::spec_bytes).fold(0.0, f64::max);
+    let shared = limits::data_bytes(g.train_subset.unwrap_or(0), g.test_subset.unwrap_or(0));
+    limits::check_memory(per_run, jobs.min(runs.len().max(1)), shared)?;
     if a.dry_run {
         println!(
-            "grid `{}`: {} runs ({} in this shard), about {} on {jobs} cores; results would go to {}",
+            "grid `{}`: {} runs ({} in this shard), about {} on {jobs} cores, up to {} of memory per run; results would go to {}",
             g.name,
             g.runs().len(),
             runs.len(),
             estimate::human(estimate::wall_seconds(&runs, jobs)),
+            limits::gib(per_run),
             out.display()
         );
         return Ok(());
@@ -97,8 +98,12 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
             progress: !a.quiet,
         },
     )?;
+    let elsewhere = match outcome.elsewhere {
+        0 => String::new(),
+        n => format!(", left {n} to other processes sharing the folder"),
+    };
     println!(
-        "ran {} runs ({} diverged), skipped {} already finished; {} of {} runs of the grid finished",
+        "ran {} runs ({} diverged), skipped {} already finished{elsewhere}; {} of {} runs of the grid finished",
         outcome.ran, outcome.diverged, outcome.skipped, outcome.finished, outcome.total
     );
     println!(
@@ -106,9 +111,17 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         out.join(store::RUNS_FILE).display(),
         out.join(store::SUMMARY_FILE).display()
     );
-    if outcome.complete() && !a.no_report {
+    // Of several processes completing the grid together, the one whose
+    // rebuild completed the derived files writes the report.
+    let report_due = outcome.rebuilt || !out.join(report::REPORT_FILE).exists();
+    if outcome.complete() && !a.no_report && report_due {
         let w = report::write(&out, &[])?;
         println!("report: {} ({} figures)", w.report.display(), w.figures.len());
+    } else if outcome.complete() && !a.no_report {
+        println!(
+            "report: {} is up to date",
+            out.join(report::REPORT_FILE).display()
+        );
     } else if !outcome.complete() {
         println!("the grid is not complete yet; rerun the same command (or the other shards) to finish it, then `einorm report {}`", out.display());
     }
@@ -118,7 +131,23 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
 // -------------------------------------------------------------- report
 
 fn report(a: &ReportArgs) -> Result<(), Error> {
+    // Every folder is checked before the report's own is locked.
+    for dir in &a.extra {
+        let (s, g) = Store::open(dir)?;
+        s.finished_of(&g)?;
+    }
     let w = report::write(&a.dir, &a.extra)?;
+    if !w.rebuilt.is_empty() {
+        let files: Vec<String> = w
+            .rebuilt
+            .iter()
+            .map(|f| a.dir.join(f).display().to_string())
+            .collect();
+        println!(
+            "rebuilt {} from the run records (missing or stale)",
+            files.join(" and ")
+        );
+    }
     println!(
         "report: {} from {} of {} runs, {} figures",
         w.report.display(),

@@ -3,34 +3,23 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::{Deserialize, Serialize};
 
 use crate::cli::TrainArgs;
 use crate::data;
 use crate::error::Error;
+use crate::files;
 use crate::grid;
+use crate::limits;
 use crate::paper::{HyperConfig, PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS};
+use crate::provenance;
 use crate::record::{EpochMetrics, RunRecord};
 use crate::spec::lists::{self, Tokens};
 use crate::spec::{self, DataSpec, RunSpec, SpecError};
-use crate::store;
 use crate::train::{Observer, Run};
-
-/// What `--checkpoint` writes beside the network: the run and its epochs.
-#[derive(Serialize, Deserialize)]
-struct TrainState {
-    spec: RunSpec,
-    epochs: Vec<EpochMetrics>,
-}
-
-fn state_path(checkpoint: &Path) -> PathBuf {
-    let mut name = checkpoint.file_name().unwrap_or_default().to_os_string();
-    name.push(".state.json");
-    checkpoint.with_file_name(name)
-}
+use crate::train_state;
 
 /// The run the `train` flags describe (without `--resume`).
 pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
@@ -149,43 +138,52 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     let (spec, resumed) = match &a.resume {
         Some(path) => {
             reject_spec_flags(a)?;
-            let sp = state_path(path);
-            let text = std::fs::read_to_string(&sp).map_err(|e| Error::BadFile {
-                path: sp.clone(),
-                message: e.to_string(),
-            })?;
-            let state: TrainState = serde_json::from_str(&text).map_err(|e| Error::BadFile {
-                path: sp.clone(),
-                message: e.to_string(),
-            })?;
-            let mut spec = state.spec;
+            let mut r = train_state::load(path)?;
             if let Some(n) = a.data.epochs {
-                spec.epochs = n;
+                if n < r.epochs.len() {
+                    return Err(SpecError::Conflict {
+                        what: format!(
+                            "--epochs {n} is fewer than the {} epochs {} has finished",
+                            r.epochs.len(),
+                            path.display()
+                        ),
+                    }
+                    .into());
+                }
+                r.spec.epochs = n;
             }
-            spec.validate()?;
-            let trainer = einet::Trainer::load(path)?;
-            (spec, Some((trainer, state.epochs)))
+            r.spec.validate()?;
+            (r.spec.clone(), Some(r))
         }
         None => (train_spec(a)?, None),
     };
-    for (flag, path) in [
+    let outputs = [
         ("--metrics", &a.metrics),
         ("--record", &a.record),
         ("--checkpoint", &a.checkpoint),
-    ] {
-        let parent = path.as_deref().and_then(Path::parent);
-        if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
-            return Err(SpecError::NoFolder {
-                flag,
-                path: dir.to_path_buf(),
-            }
-            .into());
+    ];
+    for (flag, path) in outputs {
+        if let Some(path) = path {
+            check_output(flag, path)?;
         }
     }
+    limits::check_memory(
+        limits::spec_bytes(&spec),
+        1,
+        limits::data_bytes(
+            spec.data.train_subset.unwrap_or(0),
+            spec.data.test_subset.unwrap_or(0),
+        ),
+    )?;
     let data = data::load(&spec.data, a.data.data_dir.as_deref())?;
-    let mut run = match resumed {
-        Some((trainer, epochs)) => Run::resume(&spec, &data, trainer, epochs),
-        None => Run::new(&spec, &data),
+    let batches = data.train.len().div_ceil(spec.batch);
+    let (mut run, started) = match resumed {
+        Some(r) => {
+            r.check_steps(batches)?;
+            let started = r.started.unwrap_or_else(SystemTime::now);
+            (Run::resume(&spec, &data, r.trainer, r.epochs), started)
+        }
+        None => (Run::new(&spec, &data), SystemTime::now()),
     };
     let checkpoint = a.checkpoint.clone().or_else(|| a.resume.clone());
     println!(
@@ -212,14 +210,15 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
                 text.push_str(&serde_json::to_string(e).expect("metrics serialize"));
                 text.push('\n');
             }
-            store::write_file_atomic(path, text.as_bytes())?;
+            files::write_atomic(path, text.as_bytes())?;
         }
         if let Some(path) = &checkpoint {
-            save_checkpoint(path, &run, &spec)?;
+            train_state::save(path, &spec, run.epochs_done(), run.trainer(), started)?;
         }
     }
     obs.bar.finish_and_clear();
-    let record: RunRecord = run.finish();
+    let mut record: RunRecord = run.finish();
+    record.provenance = Some(provenance::capture(1, started));
     println!("{}", grid::describe(&record, 1, 1));
     for o in &record.offsets {
         println!(
@@ -230,26 +229,58 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     }
     if let Some(path) = &a.record {
         let text = serde_json::to_string_pretty(&record).expect("records serialize");
-        store::write_file_atomic(path, text.as_bytes())?;
+        files::write_atomic(path, text.as_bytes())?;
     }
     Ok(())
 }
 
-fn save_checkpoint(path: &Path, run: &Run, spec: &RunSpec) -> Result<(), Error> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp.{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    run.trainer().save(&tmp)?;
-    std::fs::rename(&tmp, path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let state = TrainState {
-        spec: spec.clone(),
-        epochs: run.epochs_done().to_vec(),
+/// Before any training: the folder of an output file exists and takes new
+/// files, the path is no folder; temporaries a killed run left for it go.
+fn check_output(flag: &'static str, path: &Path) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if !dir.as_os_str().is_empty() && !dir.is_dir() {
+        return Err(SpecError::NoFolder {
+            flag,
+            path: dir.to_path_buf(),
+        }
+        .into());
+    }
+    if path.is_dir() {
+        return Err(Error::BadFile {
+            path: path.to_path_buf(),
+            message: format!("{flag} names a folder; give a file"),
+        });
+    }
+    files::check_writable(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let dir: PathBuf = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
     };
-    let text = serde_json::to_string(&state).expect("train state serializes");
-    store::write_file_atomic(&state_path(path), text.as_bytes())?;
+    files::remove_temporaries(&dir, |target| Some(target) == name.as_deref())?;
+    if let Some(name) = name {
+        remove_old_temporaries(&dir, &name)?;
+    }
+    Ok(())
+}
+
+/// Earlier versions saved checkpoints through `<name>.tmp` (the network)
+/// and `<name>.tmp.<pid>`.
+fn remove_old_temporaries(dir: &Path, name: &str) -> Result<(), Error> {
+    let prefix = format!("{name}.tmp");
+    for entry in std::fs::read_dir(dir).map_err(files::at(dir))?.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let old = file.strip_prefix(&prefix).is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .strip_prefix('.')
+                    .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if old {
+            std::fs::remove_file(entry.path()).map_err(files::at(&entry.path()))?;
+        }
+    }
     Ok(())
 }
 

@@ -61,15 +61,21 @@ pub struct Written {
     pub expected: usize,
     pub claims: Vec<Claim>,
     pub figures: Vec<Figure>,
+    /// Which of `runs.jsonl` and `summary.csv` were stale and rebuilt.
+    pub rebuilt: Vec<&'static str>,
 }
 
 /// Writes the report of the grid in `dir`, pooling in the runs of the grid
-/// folders `extra` (e.g. a multiplicative-luminosity grid). Also rewrites
-/// `runs.jsonl` and `summary.csv` of `dir` from its finished runs.
+/// folders `extra` (e.g. a multiplicative-luminosity grid), under the
+/// folder's lock. Also rebuilds `runs.jsonl` and `summary.csv` of `dir` from
+/// its finished runs if they are stale.
 pub fn write(dir: &Path, extra: &[PathBuf]) -> Result<Written, ReportError> {
     let (store, grid) = Store::open(dir)?;
+    // A damaged folder is refused before anything, even its lock, is written.
+    store.finished_of(&grid)?;
+    let _lock = store.lock()?;
     let own = store.finished_of(&grid)?;
-    store.write_merged(&own)?;
+    let rebuilt = store.refresh_derived(&own)?;
     let expected = grid.runs().len();
     let finished = own.len();
     let mut pooled: BTreeMap<String, (PathBuf, RunRecord)> = own
@@ -119,5 +125,6 @@ pub fn write(dir: &Path, extra: &[PathBuf]) -> Result<Written, ReportError> {
         expected,
         claims: analysis.claims,
         figures,
+        rebuilt,
     })
 }

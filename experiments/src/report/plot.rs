@@ -142,36 +142,41 @@ fn figure<P>(
     } else {
         rows.len() as u32 * LEGEND_ROW + 8
     };
-    let root = SVGBackend::new(path, (width, panel_h + 34 + legend_h)).into_drawing_area();
-    root.fill(&WHITE).map_err(|x| err(e(x)))?;
-    let body = root.titled(title, (FONT, 20)).map_err(|x| err(e(x)))?;
-    let (plots, strip) = body.split_vertically(panel_h);
-    for (area, p) in plots.split_evenly((1, n as usize)).iter().zip(panels) {
-        draw(area, p).map_err(err)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let y = 4 + r as i32 * LEGEND_ROW as i32;
-        let mut x = 10;
-        for &i in row {
-            let key = &legend[i];
-            let drawn = if key.dashed {
-                let dash =
-                    |x0: i32| PathElement::new([(x0, y + 8), (x0 + 6, y + 8)], key.color.stroke_width(2));
-                strip.draw(&dash(x)).and_then(|_| strip.draw(&dash(x + 10)))
-            } else {
-                strip.draw(&Rectangle::new(
-                    [(x, y + 3), (x + 16, y + 13)],
-                    key.color.filled(),
-                ))
-            };
-            drawn.map_err(|x| err(e(x)))?;
-            strip
-                .draw(&Text::new(key.label.as_str(), (x + 22, y), (FONT, 14)))
-                .map_err(|x| err(e(x)))?;
-            x += 40 + text_width(&key.label, 14) as i32;
+    // Drawn in memory, then written atomically: a kill never leaves half a figure.
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, panel_h + 34 + legend_h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|x| err(e(x)))?;
+        let body = root.titled(title, (FONT, 20)).map_err(|x| err(e(x)))?;
+        let (plots, strip) = body.split_vertically(panel_h);
+        for (area, p) in plots.split_evenly((1, n as usize)).iter().zip(panels) {
+            draw(area, p).map_err(err)?;
         }
+        for (r, row) in rows.iter().enumerate() {
+            let y = 4 + r as i32 * LEGEND_ROW as i32;
+            let mut x = 10;
+            for &i in row {
+                let key = &legend[i];
+                let drawn = if key.dashed {
+                    let dash =
+                        |x0: i32| PathElement::new([(x0, y + 8), (x0 + 6, y + 8)], key.color.stroke_width(2));
+                    strip.draw(&dash(x)).and_then(|_| strip.draw(&dash(x + 10)))
+                } else {
+                    strip.draw(&Rectangle::new(
+                        [(x, y + 3), (x + 16, y + 13)],
+                        key.color.filled(),
+                    ))
+                };
+                drawn.map_err(|x| err(e(x)))?;
+                strip
+                    .draw(&Text::new(key.label.as_str(), (x + 22, y), (FONT, 14)))
+                    .map_err(|x| err(e(x)))?;
+                x += 40 + text_width(&key.label, 14) as i32;
+            }
+        }
+        root.present().map_err(|x| err(e(x)))?;
     }
-    root.present().map_err(|x| err(e(x)))
+    crate::files::write_atomic(path, svg.as_bytes()).map_err(|e| err(e.source.to_string()))
 }
 
 /// A panel's axes: caption, margins and label areas shared by every figure.

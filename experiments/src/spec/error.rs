@@ -50,6 +50,21 @@ pub enum SpecError {
     Unreadable { path: PathBuf, message: String },
     #[error("{what}")]
     Conflict { what: String },
-    #[error("{flag}: folder {} does not exist", .path.display())]
+    #[error("{flag}: {} is not an existing folder", .path.display())]
     NoFolder { flag: &'static str, path: PathBuf },
+    #[error("{key}: {count} values, at most {max} allowed")]
+    TooMany {
+        key: &'static str,
+        count: String,
+        max: usize,
+    },
+    #[error("the grid has {count} runs, at most {max} allowed; split it into several grids")]
+    TooManyRuns { count: String, max: usize },
+    #[error("needs about {need} of memory ({per_run} per run x {jobs} at once, plus the data), more than this machine's {limit} (MemTotal); lower --jobs, --width or --batch")]
+    Memory {
+        need: String,
+        per_run: String,
+        jobs: usize,
+        limit: String,
+    },
 }

@@ -91,8 +91,10 @@ pub fn reals(
     t: &Tokens,
     check: impl Fn(f32) -> Result<(), SpecError>,
 ) -> Result<Vec<f32>, SpecError> {
+    let tokens = t.tokens();
+    crate::limits::check_list(key, tokens.len() as u128)?;
     let mut out = Vec::new();
-    for tok in t.tokens() {
+    for tok in tokens {
         let v: f32 = tok.parse().map_err(|_| SpecError::BadValue {
             key,
             given: tok.clone(),
@@ -122,6 +124,20 @@ pub fn integers(key: &'static str, t: &Tokens, all_of: Option<u64>) -> Result<Ve
         what: "non-negative integer or range a-b",
     };
     let mut out = Vec::new();
+    // Counted before expanding, so `0-4000000000` allocates nothing.
+    let mut count = 0u128;
+    for tok in t.tokens() {
+        if tok == "all" {
+            count += u128::from(all_of.unwrap_or(0));
+        } else if let Some((a, b)) = tok.split_once('-') {
+            let a: u64 = a.trim().parse().map_err(|_| bad(&tok))?;
+            let b: u64 = b.trim().parse().map_err(|_| bad(&tok))?;
+            count += u128::from(b.saturating_sub(a)) + 1;
+        } else {
+            count += 1;
+        }
+    }
+    crate::limits::check_list(key, count)?;
     for tok in t.tokens() {
         if tok == "all" {
             match all_of {
@@ -209,6 +225,10 @@ mod tests {
         assert!(integers("seeds", &"all".into(), None).is_err());
         assert!(integers("seeds", &"5-2".into(), None).is_err());
         assert!(integers("seeds", &"".into(), None).is_err());
+        assert!(matches!(
+            integers("seeds", &"0-4000000000".into(), None),
+            Err(SpecError::TooMany { key: "seeds", .. })
+        ));
     }
 
     #[test]

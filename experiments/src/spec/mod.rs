@@ -19,6 +19,7 @@ pub use choices::{DatasetChoice, LumKind, OrderKind};
 pub use error::SpecError;
 pub use overrides::{load_toml, GridOverrides};
 
+use crate::limits;
 use crate::paper::{HyperConfig, PAPER_CONFIGS};
 
 /// Images for the synthetic dataset when no subset size is given.
@@ -107,16 +108,18 @@ impl RunSpec {
         format!("{condition}_{}{eps}_c{cfg}_s{seed}", lum.tag())
     }
 
-    /// Checks every number a run uses; the first problem is the error.
+    /// Checks every number a run uses against its range (see [`limits`]);
+    /// the first problem is the error.
     pub fn validate(&self) -> Result<(), SpecError> {
         let h = &self.hyper;
         positive_f("lr", h.lr)?;
         positive_f("lr-wei", h.lr_wei)?;
         positive_f("lr-wix", h.lr_wix)?;
-        positive("width", h.width)?;
-        positive("epochs", self.epochs)?;
-        positive("batch", self.batch)?;
-        positive("probe", self.probe)?;
+        limits::check_width(self.condition, h.width)?;
+        limits::check("epochs", self.epochs, limits::EPOCHS)?;
+        limits::check("batch", self.batch, limits::BATCH)?;
+        limits::check("probe", self.probe, limits::PROBE)?;
+        limits::check_list("eval-offsets", self.eval_offsets.len() as u128)?;
         self.luminosity.check_level(self.eps)?;
         for &d in &self.eval_offsets {
             lists::check_offset(d)?;
@@ -128,11 +131,12 @@ impl RunSpec {
 impl DataSpec {
     pub fn validate(&self) -> Result<(), SpecError> {
         if let Some(n) = self.train_subset {
-            positive("train-subset", n)?;
+            limits::check("train-subset", n, limits::TRAIN_SUBSET)?;
         }
         if let Some(n) = self.test_subset {
-            positive("test-subset", n)?;
+            limits::check("test-subset", n, limits::TEST_SUBSET)?;
         }
+        limits::check("val-size", self.val_size, limits::VAL_SIZE)?;
         if let (Some(n), v) = (self.train_subset, self.val_size) {
             if v >= n {
                 return Err(SpecError::Conflict {
@@ -196,7 +200,29 @@ impl GridSpec {
             return Err(SpecError::UnknownConfig { given: c });
         }
         if let Some(w) = self.width {
-            positive("width", w)?;
+            limits::check("width", w, limits::WIDTH)?;
+        }
+        for (key, n) in [
+            ("eps", self.eps.len()),
+            ("seeds", self.seeds.len()),
+            ("eval-offsets", self.eval_offsets.len()),
+        ] {
+            limits::check_list(key, n as u128)?;
+        }
+        let count = [
+            self.conditions.len(),
+            self.eps.len(),
+            self.configs.len(),
+            self.seeds.len(),
+        ]
+        .iter()
+        .map(|&n| n as u128)
+        .product::<u128>();
+        if count > limits::RUNS as u128 {
+            return Err(SpecError::TooManyRuns {
+                count: count.to_string(),
+                max: limits::RUNS,
+            });
         }
         self.runs().iter().try_for_each(RunSpec::validate)
     }
@@ -244,17 +270,6 @@ impl GridSpec {
     /// The grid as the TOML written to `grid.toml`.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a grid spec always serializes to TOML")
-    }
-}
-
-fn positive(key: &'static str, v: usize) -> Result<(), SpecError> {
-    if v > 0 {
-        Ok(())
-    } else {
-        Err(SpecError::NonPositive {
-            key,
-            given: v.to_string(),
-        })
     }
 }
 
