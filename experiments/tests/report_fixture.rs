@@ -182,6 +182,7 @@ fn record(spec: experiments::spec::RunSpec, acc: f64) -> RunRecord {
         divergence: None,
         offsets: Vec::new(),
         wall_seconds: 50.0,
+        provenance: None,
     }
 }
 
