@@ -70,6 +70,15 @@ pub fn grid_seconds(g: &GridSpec, cores: usize) -> f64 {
     wall_seconds(&g.runs(), cores)
 }
 
+/// `1 run`, `2 runs`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `1 h 05 min`, `12 min`, `40 s`.
 pub fn human(seconds: f64) -> String {
     let s = seconds.round() as u64;

@@ -203,6 +203,14 @@ impl Store {
         Ok((!self.run_path(id).exists()).then_some(claim))
     }
 
+    /// Whether another process is training run `id` now (it holds the
+    /// run's claim). Reads only: a left-over claim of a killed process is
+    /// not held, so it does not count.
+    pub fn training(&self, id: &str) -> bool {
+        let path = self.dir.join(CLAIMS_DIR).join(id);
+        fs::File::open(path).is_ok_and(|f| matches!(f.try_lock(), Err(TryLockError::WouldBlock)))
+    }
+
     fn run_path(&self, id: &str) -> PathBuf {
         self.dir.join(RUNS_DIR).join(format!("{id}.json"))
     }

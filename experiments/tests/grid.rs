@@ -196,7 +196,11 @@ fn dry_run_and_list_write_nothing() {
     let dir = scratch("dry");
     let out = einorm(&dir, &["grid", "--preset", "paper", "--dry-run"]);
     ok(&out);
-    assert!(stdout(&out).contains("1440 runs"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1440 runs, 1440 in this shard"),
+        "{}",
+        stdout(&out)
+    );
     let out = einorm(&dir, &["list"]);
     ok(&out);
     for needle in ["inorm-lateral", "I-Norm (sub)", "quick", "paper-mul", "0.831"] {
@@ -204,4 +208,36 @@ fn dry_run_and_list_write_nothing() {
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     let _ = TINY;
+}
+
+#[test]
+fn dry_run_lists_each_run_as_done_or_pending_and_estimates_only_the_pending() {
+    let dir = scratch("dry-status");
+    ok(&tiny_grid(
+        &dir,
+        &["--out", "g", "--shard", "0/2", "--quiet", "--no-report"],
+    ));
+    let before = std::fs::read_dir(dir.join("g/runs")).unwrap().count();
+    let out = einorm(&dir, &{
+        let mut a = vec!["grid"];
+        a.extend_from_slice(TINY);
+        a.extend_from_slice(&["--out", "g", "--dry-run"]);
+        a
+    });
+    ok(&out);
+    let text = stdout(&out);
+    let count = |state: &str| {
+        text.lines()
+            .filter(|l| !l.starts_with("grid ") && l.contains(state))
+            .count()
+    };
+    assert_eq!(count(" done "), TINY_RUNS / 2, "{text}");
+    assert_eq!(count(" pending "), TINY_RUNS - TINY_RUNS / 2, "{text}");
+    let summary = format!(
+        "{} done, 0 training elsewhere, {} pending",
+        TINY_RUNS / 2,
+        TINY_RUNS / 2
+    );
+    assert!(text.contains(&summary), "{text}");
+    assert_eq!(std::fs::read_dir(dir.join("g/runs")).unwrap().count(), before);
 }

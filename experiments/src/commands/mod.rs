@@ -24,13 +24,66 @@ pub fn execute(command: &Command) -> Result<(), Error> {
         Command::Grid(a) => grid(a),
         Command::Report(a) => report(a),
         Command::List => {
-            print!("{}", list());
+            emit(&list());
             Ok(())
         }
     }
 }
 
 // ---------------------------------------------------------------- grid
+
+/// `grid --dry-run`: every run of the grid with its state (done, training
+/// elsewhere, pending, or another shard's), then the time the pending runs
+/// of this shard need. Reads the folder, writes nothing.
+fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f64) -> Result<(), Error> {
+    let (store, done) = match Store::open(out) {
+        Ok((store, _)) => {
+            let done = store.finished_of(g)?;
+            (Some(store), done)
+        }
+        Err(_) => (None, Default::default()),
+    };
+    let mine: std::collections::BTreeSet<String> = shard.select(g.runs()).into_iter().map(|r| r.id).collect();
+    let mut pending = Vec::new();
+    let (mut n_done, mut n_training) = (0, 0);
+    let mut listing = String::new();
+    for r in g.runs() {
+        let state = if let Some(rec) = done.get(&r.id) {
+            n_done += usize::from(mine.contains(&r.id));
+            format!("done      {:.2} %", 100.0 * rec.final_test_acc)
+        } else if !mine.contains(&r.id) {
+            "other shard".to_string()
+        } else if store.as_ref().is_some_and(|s| s.training(&r.id)) {
+            n_training += 1;
+            "training elsewhere".to_string()
+        } else {
+            let line = format!("pending   ~{}", estimate::human(estimate::run_seconds(&r)));
+            pending.push(r.clone());
+            line
+        };
+        listing.push_str(&format!("{:<34} {state}\n", r.id));
+    }
+    listing.push_str(&format!(
+        "grid `{}`: {}, {} in this shard: {n_done} done, {n_training} training elsewhere, {} pending, about {} on {} for the pending runs, up to {} of memory per run; results in {}",
+        g.name,
+        estimate::count(g.runs().len(), "run"),
+        mine.len(),
+        pending.len(),
+        estimate::human(estimate::wall_seconds(&pending, jobs)),
+        estimate::count(jobs, "core"),
+        limits::gib(per_run),
+        out.display()
+    ));
+    emit(&listing);
+    Ok(())
+}
+
+/// Prints `text` to stdout; a reader that stops early (`| head`) is not an
+/// error.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
 
 /// The grid the flags (and `--spec` file) describe, and the data folder.
 pub fn resolve_grid(a: &GridArgs) -> Result<(spec::GridSpec, Option<PathBuf>), Error> {
@@ -65,26 +118,18 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     let shared = limits::data_bytes(g.train_subset.unwrap_or(0), g.test_subset.unwrap_or(0));
     limits::check_memory(per_run, jobs.min(runs.len().max(1)), shared)?;
     if a.dry_run {
-        println!(
-            "grid `{}`: {} runs ({} in this shard), about {} on {jobs} cores, up to {} of memory per run; results would go to {}",
-            g.name,
-            g.runs().len(),
-            runs.len(),
-            estimate::human(estimate::wall_seconds(&runs, jobs)),
-            limits::gib(per_run),
-            out.display()
-        );
-        return Ok(());
+        return dry_run(&g, &out, shard, jobs, per_run);
     }
     let data = data::load(&g.data(), data_dir.as_deref())?;
     let store = Store::create(&out, &g)?;
     if !a.quiet {
         eprintln!(
-            "grid `{}`: {} runs in this shard of {}, {jobs} at a time, estimated {} on {jobs} cores; results in {}",
+            "grid `{}`: {} in this shard of {}, {jobs} at a time, estimated {} on {} (finished runs are skipped); results in {}",
             g.name,
-            runs.len(),
+            estimate::count(runs.len(), "run"),
             g.runs().len(),
             estimate::human(estimate::wall_seconds(&runs, jobs)),
+            estimate::count(jobs, "core"),
             out.display()
         );
     }
