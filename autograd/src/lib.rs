@@ -23,6 +23,13 @@
 //!   (`Tape::accumulate`).
 //! * [`CustomBackward`] — the one open door: an op whose backward is
 //!   written by hand. Its one implementation is [`NormalizeError`].
+//! * [`Precision`] — the one switch of arithmetic: [`Tape::set_precision`]
+//!   with [`Precision::F16Autocast`] records the ops that follow as CUDA
+//!   fp16 autocast would run them. When a node is pushed, the tape decides
+//!   from autocast's op lists whether it is half and, if so, rounds its
+//!   value; the reverse loop rounds a half node's gradient before its rule
+//!   reads it; matmuls read their operands as half. No op or layer takes a
+//!   precision argument. [`precision`] has the rules, op by op, and why.
 //! * [`gradcheck`] — central finite differences of `Σ r ⊙ f(x)` for a fixed
 //!   random `r`; every built-in op passes it, and other crates use it too.
 //!
@@ -64,12 +71,14 @@ mod custom;
 pub mod normalize_error;
 mod op;
 mod ops;
+pub mod precision;
 mod tape;
 mod tensor;
 
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
+pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};
 pub use tensor::{gemm, Tensor};
 

@@ -2,6 +2,7 @@
 
 use crate::backward::backward_node;
 use crate::op::Op;
+use crate::precision::{output_is_half, round_to_half, Precision};
 use crate::tensor::Tensor;
 
 /// A handle to a node on a [`Tape`]. Cheap to copy; only meaningful on the
@@ -22,6 +23,9 @@ pub(crate) struct Node {
     /// for anything computed from one. Data and detached values are false,
     /// and the backward pass skips them entirely.
     pub(crate) tracked: bool,
+    /// Whether the value (and so the gradient) is IEEE half, stored in an
+    /// `f32`: only under [`Precision::F16Autocast`], by the rules of `precision`.
+    pub(crate) half: bool,
 }
 
 /// Records every operation of one forward pass so that [`Tape::backward`]
@@ -41,6 +45,8 @@ pub struct Tape {
     /// Floating-point operations done by matrix products since the tape was
     /// made (2·m·k·n per product, forward and backward); see [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
+    /// The precision new nodes are recorded in.
+    precision: Precision,
 }
 
 impl Tape {
@@ -63,6 +69,35 @@ impl Tape {
     /// Not reset by [`clear`](Self::clear); benchmarks divide it by time.
     pub fn matmul_flops(&self) -> u64 {
         self.matmul_flops
+    }
+
+    /// Records the ops that follow in `precision` (like entering or leaving
+    /// an autocast region); nodes already recorded keep theirs. Survives
+    /// [`clear`](Self::clear). See [`Precision`] for the rules.
+    pub fn set_precision(&mut self, precision: Precision) {
+        self.precision = precision;
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Whether node `v` is half precision (its value and its gradient).
+    pub fn is_half(&self, v: Var) -> bool {
+        self.nodes[v.index()].half
+    }
+
+    /// A copy of `v`'s value rounded to half, for a matmul under autocast to
+    /// read in its place (then recycle); `None` when `v` is already half.
+    pub(crate) fn half_copy(&mut self, v: Var) -> Option<Tensor> {
+        if self.is_half(v) {
+            return None;
+        }
+        let (rows, cols) = self.value(v).shape();
+        let mut copy = self.alloc(rows, cols);
+        copy.data_mut().copy_from_slice(self.value(v).data());
+        round_to_half(copy.data_mut());
+        Some(copy)
     }
 
     /// Number of nodes recorded since the last clear.
@@ -94,9 +129,19 @@ impl Tape {
         self.pool.insert(at, buf);
     }
 
-    pub(crate) fn push(&mut self, op: Op, value: Tensor, tracked: bool) -> Var {
+    /// Appends a node; under autocast, decides its precision and rounds its value.
+    pub(crate) fn push(&mut self, op: Op, mut value: Tensor, tracked: bool) -> Var {
         let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
-        self.nodes.push(Node { op, value, tracked });
+        let half = !self.precision.is_f32() && output_is_half(&op, |v| self.is_half(v));
+        if half {
+            round_to_half(value.data_mut());
+        }
+        self.nodes.push(Node {
+            op,
+            value,
+            tracked,
+            half,
+        });
         Var(id)
     }
 
@@ -197,6 +242,12 @@ impl Tape {
         self.grads[loss.index()] = Some(seed);
         for i in (0..=loss.index()).rev() {
             if self.nodes[i].tracked && self.grads[i].is_some() {
+                if self.nodes[i].half {
+                    // Complete now: a half tensor's gradient is half.
+                    if let Some(g) = self.grads[i].as_mut() {
+                        round_to_half(g.data_mut());
+                    }
+                }
                 backward_node(self, i);
             }
         }

@@ -1,6 +1,7 @@
 //! Matrix products, with either operand transposed by strides.
 
 use crate::op::Op;
+use crate::precision::round_to_half;
 use crate::tape::{Tape, Var};
 use crate::tensor::gemm;
 
@@ -31,8 +32,19 @@ impl Tape {
             (ar, ac),
             (br, bc)
         );
+        // Under autocast the operands are cast to half (the output is rounded in `push`).
+        let (cast_a, cast_b) = if self.precision().is_f32() {
+            (None, None)
+        } else {
+            (self.half_copy(a), self.half_copy(b))
+        };
         let mut out = self.alloc(m, n);
-        gemm(1.0, self.value(a), trans_a, self.value(b), trans_b, 0.0, &mut out);
+        let va = cast_a.as_ref().unwrap_or(self.value(a));
+        let vb = cast_b.as_ref().unwrap_or(self.value(b));
+        gemm(1.0, va, trans_a, vb, trans_b, 0.0, &mut out);
+        for copy in [cast_a, cast_b].into_iter().flatten() {
+            self.recycle(copy);
+        }
         self.matmul_flops += 2 * (m * k * n) as u64;
         let tracked = self.tracked(a) || self.tracked(b);
         self.push(
@@ -53,27 +65,86 @@ impl Tape {
 /// - `∂L/∂op(B) = op(A)ᵀ·G`, so `∂L/∂B = op(A)ᵀ·G`, or its transpose `Gᵀ·op(A)` when `B` was transposed.
 ///
 /// Each product is written straight into the gradient buffer (`beta = 1`
-/// accumulates), with transposes by strides.
+/// accumulates), with transposes by strides. Under autocast (a half
+/// output) the operands are read as half and each product is rounded to
+/// half before it is added, as PyTorch's half `mm` backward does.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool, trans_b: bool) {
+    let autocast = tape.is_half(out);
+    let (cast_a, cast_b) = if autocast {
+        (tape.half_copy(a), tape.half_copy(b))
+    } else {
+        (None, None)
+    };
     if let Some((mut grad_a, beta)) = tape.take_grad_for_gemm(a) {
-        let (g, vb) = (tape.grad_out(out), tape.value(b));
+        let mut sum = Sum::begin(tape, &grad_a, beta, autocast);
+        let (g, vb) = (tape.grad_out(out), cast_b.as_ref().unwrap_or(tape.value(b)));
+        let target = sum.target(&mut grad_a);
         if trans_a {
-            gemm(1.0, vb, trans_b, g, true, beta, &mut grad_a); // (k, n) @ (n, m) -> (k, m)
+            gemm(1.0, vb, trans_b, g, true, target.1, target.0); // (k, n) @ (n, m) -> (k, m)
         } else {
-            gemm(1.0, g, false, vb, !trans_b, beta, &mut grad_a); // (m, n) @ (n, k) -> (m, k)
+            gemm(1.0, g, false, vb, !trans_b, target.1, target.0); // (m, n) @ (n, k) -> (m, k)
         }
+        sum.finish(tape, &mut grad_a);
         tape.matmul_flops += 2 * (grad_a.len() * tape.grad_out(out).cols()) as u64; // inner dimension n
         tape.put_grad(a, grad_a);
     }
     if let Some((mut grad_b, beta)) = tape.take_grad_for_gemm(b) {
-        let (g, va) = (tape.grad_out(out), tape.value(a));
+        let mut sum = Sum::begin(tape, &grad_b, beta, autocast);
+        let (g, va) = (tape.grad_out(out), cast_a.as_ref().unwrap_or(tape.value(a)));
+        let target = sum.target(&mut grad_b);
         if trans_b {
-            gemm(1.0, g, true, va, trans_a, beta, &mut grad_b); // (n, m) @ (m, k) -> (n, k)
+            gemm(1.0, g, true, va, trans_a, target.1, target.0); // (n, m) @ (m, k) -> (n, k)
         } else {
-            gemm(1.0, va, !trans_a, g, false, beta, &mut grad_b); // (k, m) @ (m, n) -> (k, n)
+            gemm(1.0, va, !trans_a, g, false, target.1, target.0); // (k, m) @ (m, n) -> (k, n)
         }
+        sum.finish(tape, &mut grad_b);
         tape.matmul_flops += 2 * (grad_b.len() * tape.grad_out(out).rows()) as u64; // inner dimension m
         tape.put_grad(b, grad_b);
+    }
+    for copy in [cast_a, cast_b].into_iter().flatten() {
+        tape.recycle(copy);
+    }
+}
+
+/// Where a product lands in a gradient. In f32 it is written (`beta = 0`)
+/// or added (`beta = 1`) by the gemm itself. Under autocast it must be
+/// rounded to half first: the first product is written and rounded in
+/// place; a later one goes to a scratch buffer, is rounded, then added.
+struct Sum {
+    beta: f32,
+    round: bool,
+    scratch: Option<crate::Tensor>,
+}
+
+impl Sum {
+    fn begin(tape: &mut Tape, grad: &crate::Tensor, beta: f32, round: bool) -> Sum {
+        let scratch = (round && beta != 0.0).then(|| tape.alloc(grad.rows(), grad.cols()));
+        Sum { beta, round, scratch }
+    }
+
+    /// The buffer the gemm writes and its `beta`.
+    fn target<'a>(&'a mut self, grad: &'a mut crate::Tensor) -> (&'a mut crate::Tensor, f32) {
+        match self.scratch.as_mut() {
+            Some(s) => (s, 0.0),
+            None => (grad, self.beta),
+        }
+    }
+
+    fn finish(self, tape: &mut Tape, grad: &mut crate::Tensor) {
+        if !self.round {
+            return;
+        }
+        match self.scratch {
+            None => round_to_half(grad.data_mut()),
+            Some(mut s) => {
+                round_to_half(s.data_mut());
+                grad.data_mut()
+                    .iter_mut()
+                    .zip(s.data())
+                    .for_each(|(d, &s)| *d += s);
+                tape.recycle(s);
+            }
+        }
     }
 }
 
