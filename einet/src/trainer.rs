@@ -13,8 +13,14 @@
 //! ```
 //! Evaluation and the measurements run forward only, every parameter a
 //! constant (moved in and back out the same way).
+//!
+//! Under [`Precision::F16Autocast`] ([`Trainer::set_precision`]) the
+//! forward pass and the loss are recorded in half precision by autocast's
+//! rules, like a PyTorch step inside `torch.autocast`; the backward pass
+//! follows the precision each node was recorded in, and the parameters and
+//! the update stay `f32`. Evaluation and the measurements run in `f32`.
 
-use autograd::Tape;
+use autograd::{Precision, Tape};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -67,6 +73,8 @@ pub struct Trainer {
     pub(crate) hyper: Hyper,
     pub(crate) seed: u64,
     pub(crate) steps: u64,
+    /// The precision of a training step's forward pass.
+    precision: Precision,
     tape: Tape,
 }
 
@@ -84,6 +92,7 @@ impl Trainer {
             hyper,
             seed,
             steps,
+            precision: Precision::F32,
             tape: Tape::new(),
         }
     }
@@ -95,6 +104,7 @@ impl Trainer {
         let rows = self.check_batch("step", x, y.len());
         let tape = &mut self.tape;
         tape.clear();
+        tape.set_precision(self.precision); // the autocast region: forward and loss
         let xv = tape.input(rows, self.net.spec().n_in, x);
         let f = self
             .net
@@ -104,6 +114,7 @@ impl Trainer {
             Some(local) => tape.add(task, local),
             None => task,
         };
+        tape.set_precision(Precision::F32);
         tape.backward(total);
 
         let (tape, hyper) = (&mut self.tape, &self.hyper);
@@ -153,6 +164,15 @@ impl Trainer {
 
     pub fn spec(&self) -> &NetSpec {
         self.net.spec()
+    }
+
+    /// Trains in `precision` from the next step on (`f32` by default).
+    pub fn set_precision(&mut self, precision: Precision) {
+        self.precision = precision;
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn hyper(&self) -> &Hyper {
