@@ -243,6 +243,29 @@ mod tests {
         Trainer::new(&spec, &Hyper::paper(0.05, 1e-3, 0.1), 7)
     }
 
+    #[test]
+    fn a_half_precision_step_overflows_where_f32_does_not() {
+        // Inputs of 10⁴ drive x·W_exᵀ past 65 504: ∞ in half, then layer norm's
+        // ∞ − ∞ is NaN; f32 holds the same drive and layer norm tames it.
+        let (x, y) = batch(4, 1);
+        let x: Vec<f32> = x.iter().map(|v| v * 1.0e4).collect();
+        let mut losses = [Precision::F32, Precision::F16Autocast].map(|precision| {
+            let mut t = small(Condition::ELn);
+            t.set_precision(precision);
+            t.step(&x, &y)
+        });
+        assert!(losses[0].is_finite(), "f32: {}", losses[0]);
+        assert!(losses[1].is_nan(), "f16: {}", losses[1]);
+        // The default is f32, and evaluation runs in f32 after a half step.
+        let mut t = small(Condition::ELn);
+        assert_eq!(t.precision(), Precision::F32);
+        t.set_precision(Precision::F16Autocast);
+        let (x, y) = batch(4, 2);
+        losses[0] = t.step(&x, &y);
+        assert!(losses[0].is_finite());
+        assert!(t.evaluate(&x, &y).mean_loss().is_finite());
+    }
+
     /// A batch whose label is which quarter of the input is brightest.
     fn batch(rows: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
         let x = autograd::seeded_positive(rows, 20, seed);
