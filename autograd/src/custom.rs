@@ -58,7 +58,7 @@ mod tests {
         // The first error is written into the gradient, the second added to it.
         let mut tape = Tape::new();
         let x = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 4.0]));
-        let center = Arc::new(NormalizeError::new(ErrorMode::Center, 3, 0));
+        let center = Arc::new(NormalizeError::new(ErrorMode::Center));
         let a = tape.normalize_error(x, &center);
         let b = tape.normalize_error(x, &center);
         let both = tape.add(a, b);
@@ -68,5 +68,16 @@ mod tests {
         tape.backward(loss);
         // Each node sends g − mean(g) = (0, −1, 1).
         assert_eq!(tape.grad(x).map(Tensor::data), Some(&[0.0, -2.0, 2.0][..]));
+    }
+
+    #[test]
+    fn a_printed_tape_names_a_custom_node_by_its_name() {
+        let mut tape = Tape::new();
+        let x = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 4.0]));
+        tape.normalize_error(x, &Arc::new(NormalizeError::new(ErrorMode::Scale)));
+        assert_eq!(
+            format!("{tape:?}").lines().nth(1),
+            Some("%1 = scale(%0)  (1, 3)  tracked")
+        );
     }
 }

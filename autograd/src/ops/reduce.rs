@@ -4,8 +4,9 @@
 use crate::op::Op;
 use crate::tape::{Tape, Var};
 
-/// Mean and biased variance of a row, accumulated in f64.
-pub(crate) fn row_stats(x: &[f32]) -> (f32, f32) {
+/// Mean and biased variance of a row, accumulated in f64: the statistics
+/// of every per-sample normalization (layer norm, the normalize-error modes).
+pub fn row_stats(x: &[f32]) -> (f32, f32) {
     let n = x.len() as f64;
     let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
     let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;

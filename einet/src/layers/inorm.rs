@@ -133,12 +133,11 @@ impl INorm {
 
     /// The normalize-error node of this layer's mode.
     pub fn node(&mut self) -> &Arc<NormalizeError> {
-        let (mode, ne) = (self.mode, self.w_ex.value.rows());
-        let lateral = &self.lateral;
+        let (mode, lateral) = (self.mode, &self.lateral);
         self.node.get_or_insert_with(|| {
             Arc::new(match mode {
-                ErrorMode::Lateral => NormalizeError::with_lateral_weights(lateral.clone()),
-                _ => NormalizeError::new(mode, ne, 0),
+                ErrorMode::Lateral => NormalizeError::lateral(lateral.clone()), // drawn in `new`
+                _ => NormalizeError::new(mode),
             })
         })
     }
