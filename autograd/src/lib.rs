@@ -75,6 +75,7 @@ mod custom;
 pub mod normalize_error;
 mod op;
 mod ops;
+mod pool;
 pub mod precision;
 mod tape;
 mod tensor;

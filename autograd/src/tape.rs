@@ -2,6 +2,7 @@
 
 use crate::backward::backward_node;
 use crate::op::Op;
+use crate::pool::Pool;
 use crate::precision::{output_is_half, round_to_half, Precision};
 use crate::tensor::Tensor;
 
@@ -40,8 +41,8 @@ pub struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
     pub(crate) grads: Vec<Option<Tensor>>,
-    /// Spare buffers, sorted by capacity, handed out by `alloc`.
-    pool: Vec<Vec<f32>>,
+    /// Spare buffers, handed out by `alloc`.
+    pool: Pool,
     /// Floating-point operations done by matrix products since the tape was
     /// made (2·m·k·n per product, forward and backward); see [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
@@ -97,10 +98,7 @@ impl Tape {
     pub fn clear(&mut self) {
         let values = self.nodes.drain(..).map(|node| node.value);
         let grads = self.grads.drain(..).flatten();
-        // Aliases (`detach`) and values moved out by `take` hold no buffer.
-        let buffers = values.chain(grads).map(Tensor::into_buffer);
-        self.pool.extend(buffers.filter(|b| b.capacity() > 0));
-        self.pool.sort_by_key(Vec::capacity);
+        self.pool.give_all(values.chain(grads));
     }
 
     /// Floating-point operations done in matrix products on this tape so
@@ -151,21 +149,12 @@ impl Tape {
     /// A `rows × cols` tensor on a recycled buffer (best fit). Its entries
     /// are stale: the caller overwrites all of them.
     pub(crate) fn alloc(&mut self, rows: usize, cols: usize) -> Tensor {
-        let n = rows * cols;
-        let at = self.pool.partition_point(|b| b.capacity() < n);
-        let buf = if at < self.pool.len() {
-            self.pool.remove(at)
-        } else {
-            self.pool.pop().unwrap_or_default()
-        };
-        Tensor::from_buffer(rows, cols, buf)
+        self.pool.take(rows, cols)
     }
 
     /// Returns a scratch tensor's buffer to the pool.
     pub(crate) fn recycle(&mut self, t: Tensor) {
-        let buf = t.into_buffer();
-        let at = self.pool.partition_point(|b| b.capacity() < buf.capacity());
-        self.pool.insert(at, buf);
+        self.pool.give(t);
     }
 
     /// Appends a node; under autocast, decides its precision and rounds its value.
@@ -268,10 +257,7 @@ impl Tape {
             "backward: loss must be (1, 1), got ({rows}, {cols})"
         );
         let old: Vec<Tensor> = self.grads.drain(..).flatten().collect();
-        for g in old {
-            self.pool.push(g.into_buffer());
-        }
-        self.pool.sort_by_key(Vec::capacity);
+        self.pool.give_all(old.into_iter());
         self.grads.resize_with(self.nodes.len(), || None);
         if !self.tracked(loss) {
             return;
@@ -374,12 +360,10 @@ mod tests {
         step(&mut tape);
         step(&mut tape);
         tape.clear();
-        let pooled = tape.pool.len();
-        let capacity: usize = tape.pool.iter().map(Vec::capacity).sum();
+        let pooled = tape.pool.size();
         step(&mut tape);
         tape.clear();
-        assert_eq!(tape.pool.len(), pooled);
-        assert_eq!(tape.pool.iter().map(Vec::capacity).sum::<usize>(), capacity);
+        assert_eq!(tape.pool.size(), pooled);
     }
 
     #[test]
