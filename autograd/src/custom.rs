@@ -29,22 +29,19 @@ impl Tape {
 
 /// Adds the custom op's error for `a` into its gradient.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, op: &dyn CustomBackward) {
-    let Some((mut grad, beta)) = tape.take_grad_for_gemm(a) else {
-        return;
-    };
-    if beta == 0.0 {
-        // The first contribution: written straight into the gradient.
-        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut grad);
-    } else {
-        let (rows, cols) = grad.shape();
-        let mut sent = tape.alloc(rows, cols);
-        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut sent);
-        for (d, &s) in grad.data_mut().iter_mut().zip(sent.data()) {
-            *d += s;
+    tape.accumulate(a, |t, grad, fresh| {
+        let (x, y, g) = (t.value(a), t.value(out), t.grad_out(out));
+        if fresh {
+            op.backward(x, y, g, grad); // the first contribution: written straight in
+        } else {
+            let mut sent = Tensor::zeros(grad.rows(), grad.cols());
+            op.backward(x, y, g, &mut sent);
+            grad.data_mut()
+                .iter_mut()
+                .zip(sent.data())
+                .for_each(|(d, &s)| *d += s);
         }
-        tape.recycle(sent);
-    }
-    tape.put_grad(a, grad);
+    });
 }
 
 #[cfg(test)]

@@ -278,54 +278,24 @@ impl Tape {
         }
     }
 
-    /// Takes the gradient of `v` out of the tape to add a contribution to
-    /// it, zeroed on first touch; `None` when `v` needs no gradient. Every
-    /// rule accumulates through this pair with [`put_grad`](Self::put_grad).
-    pub(crate) fn take_grad(&mut self, v: Var) -> Option<Tensor> {
-        let (g, beta) = self.take_grad_for_gemm(v)?;
-        Some(if beta == 0.0 { zeroed(g) } else { g })
-    }
-
-    /// Like [`take_grad`](Self::take_grad) without the zeroing, for a
-    /// contribution written by `gemm(.., beta, g)` (or by
-    /// [`accumulate_fresh`](Self::accumulate_fresh)): on first touch
-    /// `beta = 0` and the stale buffer is overwritten without ever being
-    /// zeroed; afterwards `beta = 1` adds.
-    pub(crate) fn take_grad_for_gemm(&mut self, v: Var) -> Option<(Tensor, f32)> {
+    /// The one door through which gradients enter: adds a contribution to
+    /// the gradient of `v`, if `v` needs one. `add(tape, grad, fresh)` must
+    /// write every entry of `grad` when `fresh` (the first contribution: the
+    /// buffer is stale, never zeroed, which saves a pass) and add into it
+    /// otherwise.
+    pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
         if !self.tracked(v) {
-            return None;
+            return;
         }
-        Some(match self.grads[v.index()].take() {
-            Some(g) => (g, 1.0),
+        let (mut grad, fresh) = match self.grads[v.index()].take() {
+            Some(g) => (g, false),
             None => {
                 let (rows, cols) = self.value(v).shape();
-                (self.alloc(rows, cols), 0.0)
+                (self.alloc(rows, cols), true)
             }
-        })
-    }
-
-    pub(crate) fn put_grad(&mut self, v: Var, g: Tensor) {
-        self.grads[v.index()] = Some(g);
-    }
-
-    /// Runs `add(tape, grad)` to add a contribution into the gradient of
-    /// `v` (zeroed on first touch), if `v` needs one.
-    pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor)) {
-        if let Some(mut grad) = self.take_grad(v) {
-            add(self, &mut grad);
-            self.put_grad(v, grad);
-        }
-    }
-
-    /// Like [`accumulate`](Self::accumulate), for rules that can write their
-    /// first contribution instead of adding it to zeros: `add(tape, grad,
-    /// fresh)` must overwrite every entry of `grad` when `fresh` (the buffer
-    /// is stale, never zeroed) and add into it otherwise. Saves a pass.
-    pub(crate) fn accumulate_fresh(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
-        if let Some((mut grad, beta)) = self.take_grad_for_gemm(v) {
-            add(self, &mut grad, beta == 0.0);
-            self.put_grad(v, grad);
-        }
+        };
+        add(self, &mut grad, fresh);
+        self.grads[v.index()] = Some(grad);
     }
 
     /// The incoming error of node `out` during its backward rule.
@@ -334,11 +304,6 @@ impl Tape {
             .as_ref()
             .expect("backward rules run only for nodes that received a gradient")
     }
-}
-
-fn zeroed(mut t: Tensor) -> Tensor {
-    t.data_mut().fill(0.0);
-    t
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::op::Op;
 use crate::precision::round_to_half;
 use crate::tape::{Tape, Var};
-use crate::tensor::gemm;
+use crate::tensor::{gemm, Tensor};
 
 impl Tape {
     /// `A·B`: (m, k) @ (k, n) -> (m, n).
@@ -75,75 +75,56 @@ pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool,
     } else {
         (None, None)
     };
-    if let Some((mut grad_a, beta)) = tape.take_grad_for_gemm(a) {
-        let mut sum = Sum::begin(tape, &grad_a, beta, autocast);
-        let (g, vb) = (tape.grad_out(out), cast_b.as_ref().unwrap_or(tape.value(b)));
-        let target = sum.target(&mut grad_a);
-        if trans_a {
-            gemm(1.0, vb, trans_b, g, true, target.1, target.0); // (k, n) @ (n, m) -> (k, m)
-        } else {
-            gemm(1.0, g, false, vb, !trans_b, target.1, target.0); // (m, n) @ (n, k) -> (m, k)
+    tape.accumulate(a, |t, grad_a, fresh| {
+        let (g, vb) = (t.grad_out(out), cast_b.as_ref().unwrap_or(t.value(b)));
+        add_product(grad_a, fresh, autocast, |c, beta| {
+            if trans_a {
+                gemm(1.0, vb, trans_b, g, true, beta, c); // (k, n) @ (n, m) -> (k, m)
+            } else {
+                gemm(1.0, g, false, vb, !trans_b, beta, c); // (m, n) @ (n, k) -> (m, k)
+            }
+        });
+    });
+    tape.accumulate(b, |t, grad_b, fresh| {
+        let (g, va) = (t.grad_out(out), cast_a.as_ref().unwrap_or(t.value(a)));
+        add_product(grad_b, fresh, autocast, |c, beta| {
+            if trans_b {
+                gemm(1.0, g, true, va, trans_a, beta, c); // (n, m) @ (m, k) -> (n, k)
+            } else {
+                gemm(1.0, va, !trans_a, g, false, beta, c); // (k, m) @ (m, n) -> (k, n)
+            }
+        });
+    });
+    let (g_rows, g_cols) = tape.grad_out(out).shape();
+    for (v, inner) in [(a, g_cols), (b, g_rows)] {
+        if tape.tracked(v) {
+            tape.matmul_flops += 2 * (tape.value(v).len() * inner) as u64;
         }
-        sum.finish(tape, &mut grad_a);
-        tape.matmul_flops += 2 * (grad_a.len() * tape.grad_out(out).cols()) as u64; // inner dimension n
-        tape.put_grad(a, grad_a);
-    }
-    if let Some((mut grad_b, beta)) = tape.take_grad_for_gemm(b) {
-        let mut sum = Sum::begin(tape, &grad_b, beta, autocast);
-        let (g, va) = (tape.grad_out(out), cast_a.as_ref().unwrap_or(tape.value(a)));
-        let target = sum.target(&mut grad_b);
-        if trans_b {
-            gemm(1.0, g, true, va, trans_a, target.1, target.0); // (n, m) @ (m, k) -> (n, k)
-        } else {
-            gemm(1.0, va, !trans_a, g, false, target.1, target.0); // (k, m) @ (m, n) -> (k, n)
-        }
-        sum.finish(tape, &mut grad_b);
-        tape.matmul_flops += 2 * (grad_b.len() * tape.grad_out(out).rows()) as u64; // inner dimension m
-        tape.put_grad(b, grad_b);
     }
     for copy in [cast_a, cast_b].into_iter().flatten() {
         tape.recycle(copy);
     }
 }
 
-/// Where a product lands in a gradient. In f32 it is written (`beta = 0`)
-/// or added (`beta = 1`) by the gemm itself. Under autocast it must be
-/// rounded to half first: the first product is written and rounded in
-/// place; a later one goes to a scratch buffer, is rounded, then added.
-struct Sum {
-    beta: f32,
-    round: bool,
-    scratch: Option<crate::Tensor>,
-}
-
-impl Sum {
-    fn begin(tape: &mut Tape, grad: &crate::Tensor, beta: f32, round: bool) -> Sum {
-        let scratch = (round && beta != 0.0).then(|| tape.alloc(grad.rows(), grad.cols()));
-        Sum { beta, round, scratch }
-    }
-
-    /// The buffer the gemm writes and its `beta`.
-    fn target<'a>(&'a mut self, grad: &'a mut crate::Tensor) -> (&'a mut crate::Tensor, f32) {
-        match self.scratch.as_mut() {
-            Some(s) => (s, 0.0),
-            None => (grad, self.beta),
+/// Puts `product(c, beta)` (a gemm writing `c ← P + beta·c`) into `grad`:
+/// written when `fresh`, added otherwise. Under autocast the product is
+/// rounded to half before it is added, so a later one goes to a buffer
+/// of its own first.
+fn add_product(grad: &mut Tensor, fresh: bool, round: bool, product: impl FnOnce(&mut Tensor, f32)) {
+    match (round, fresh) {
+        (false, _) => product(grad, if fresh { 0.0 } else { 1.0 }),
+        (true, true) => {
+            product(grad, 0.0);
+            round_to_half(grad.data_mut());
         }
-    }
-
-    fn finish(self, tape: &mut Tape, grad: &mut crate::Tensor) {
-        if !self.round {
-            return;
-        }
-        match self.scratch {
-            None => round_to_half(grad.data_mut()),
-            Some(mut s) => {
-                round_to_half(s.data_mut());
-                grad.data_mut()
-                    .iter_mut()
-                    .zip(s.data())
-                    .for_each(|(d, &s)| *d += s);
-                tape.recycle(s);
-            }
+        (true, false) => {
+            let mut p = Tensor::zeros(grad.rows(), grad.cols());
+            product(&mut p, 0.0);
+            round_to_half(p.data_mut());
+            grad.data_mut()
+                .iter_mut()
+                .zip(p.data())
+                .for_each(|(d, &p)| *d += p);
         }
     }
 }
