@@ -23,7 +23,7 @@
 //! | `add`, `sub`, `mul`, `div`, `mul_col`, `div_col` | half if both inputs are half, else f32 | not listed: type promotion, f32 wins |
 //! | `scale`, `add_scalar`, `relu`, `sqrt` | the input's | not listed; a Python scalar does not promote |
 //! | `row_mean`, `row_var`, `mean` | the input's | `mean`, `var` are not listed (they accumulate in `f32` and round on store) |
-//! | `detach`, custom nodes (normalize-error) | the input's | a view; a custom `autograd.Function` runs in its input's type |
+//! | `detach`, custom nodes (normalize-error) | the input's | a view; a custom `autograd.Function` runs in its input's type (one that calls `layer_norm` inside, like `einet`'s detached layer norm, would return f32 on the GPU: not emulated) |
 //! | data, parameters | f32 | parameters stay f32; a matmul casts its copy |
 //!
 //! **Gradients** have the precision of their tensor: a half node's
