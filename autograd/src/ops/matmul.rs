@@ -70,11 +70,9 @@ impl Tape {
 /// half before it is added, as PyTorch's half `mm` backward does.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool, trans_b: bool) {
     let autocast = tape.is_half(out);
-    let (cast_a, cast_b) = if autocast {
-        (tape.half_copy(a), tape.half_copy(b))
-    } else {
-        (None, None)
-    };
+    // Under autocast each product reads the other operand as half: cast only those needed.
+    let cast_a = (autocast && tape.tracked(b)).then(|| tape.half_copy(a)).flatten();
+    let cast_b = (autocast && tape.tracked(a)).then(|| tape.half_copy(b)).flatten();
     tape.accumulate(a, |t, grad_a, fresh| {
         let (g, vb) = (t.grad_out(out), cast_b.as_ref().unwrap_or(t.value(b)));
         add_product(grad_a, fresh, autocast, |c, beta| {
