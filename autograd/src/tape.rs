@@ -74,16 +74,8 @@ pub struct Tape {
 /// ```
 impl std::fmt::Debug for Tape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, node) in self.nodes.iter().enumerate() {
-            let (rows, cols) = self.value(Var(i as u32)).shape();
-            write!(f, "%{i} = {:?}  ({rows}, {cols})", node.op)?;
-            if node.tracked {
-                f.write_str("  tracked")?;
-            }
-            if node.half {
-                f.write_str("  half")?;
-            }
-            writeln!(f)?;
+        for i in 0..self.nodes.len() {
+            writeln!(f, "{}", self.describe(Var(i as u32)))?;
         }
         Ok(())
     }
@@ -135,6 +127,30 @@ impl Tape {
         copy.data_mut().copy_from_slice(self.value(v).data());
         round_to_half(copy.data_mut());
         Some(copy)
+    }
+
+    /// Node `v`'s line of the printed tape: `%i = op(%inputs)  (rows, cols)`,
+    /// then `tracked` and `half` where they apply.
+    pub fn describe(&self, v: Var) -> String {
+        let node = &self.nodes[v.index()];
+        let (rows, cols) = self.value(v).shape();
+        let mut line = format!("%{} = {:?}  ({rows}, {cols})", v.0, node.op);
+        if node.tracked {
+            line.push_str("  tracked");
+        }
+        if node.half {
+            line.push_str("  half");
+        }
+        line
+    }
+
+    /// The first node, in creation order, whose value holds a NaN or an
+    /// infinity: where a forward pass turned non-finite. (Values moved out
+    /// with [`take`](Self::take) are not looked at.)
+    pub fn first_non_finite(&self) -> Option<Var> {
+        (0..self.nodes.len())
+            .map(|i| Var(i as u32))
+            .find(|&v| self.value(v).data().iter().any(|x| !x.is_finite()))
     }
 
     /// Number of nodes recorded since the last clear.
@@ -368,6 +384,25 @@ mod tests {
         assert_eq!(tape.value(dd), tape.value(w));
         assert_eq!(tape.nodes[d.index()].value.data().len(), 0);
         assert!(!tape.tracked(d) && !tape.tracked(dd));
+    }
+
+    #[test]
+    fn first_non_finite_names_where_a_forward_pass_overflowed() {
+        let mut tape = Tape::new();
+        tape.set_precision(Precision::F16Autocast);
+        let x = tape.input(1, 2, &[300.0, 300.0]);
+        let w = tape.param(&Tensor::filled(1, 2, 0.5));
+        let fine = tape.matmul_nt(x, w); // 300
+        let big = tape.param(&Tensor::filled(1, 2, 200.0));
+        let over = tape.matmul_nt(x, big); // 120 000: ∞ in half
+        let zero = tape.scale(fine, 0.0);
+        let nan = tape.mul(over, zero); // ∞ · 0
+        assert_eq!(tape.first_non_finite(), Some(over));
+        assert!(tape.value(nan).data()[0].is_nan());
+        assert_eq!(
+            tape.describe(over),
+            "%4 = matmul_nt(%0, %3)  (1, 1)  tracked  half"
+        );
     }
 
     #[test]

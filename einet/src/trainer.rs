@@ -166,6 +166,12 @@ impl Trainer {
         self.net.spec()
     }
 
+    /// Where the last step's forward pass first turned non-finite: that
+    /// node's line of the printed tape (see `autograd::Tape::describe`).
+    pub fn first_non_finite(&self) -> Option<String> {
+        self.tape.first_non_finite().map(|v| self.tape.describe(v))
+    }
+
     /// Trains in `precision` from the next step on (`f32` by default).
     pub fn set_precision(&mut self, precision: Precision) {
         self.precision = precision;
@@ -249,20 +255,23 @@ mod tests {
         // ∞ − ∞ is NaN; f32 holds the same drive and layer norm tames it.
         let (x, y) = batch(4, 1);
         let x: Vec<f32> = x.iter().map(|v| v * 1.0e4).collect();
-        let mut losses = [Precision::F32, Precision::F16Autocast].map(|precision| {
-            let mut t = small(Condition::ELn);
-            t.set_precision(precision);
-            t.step(&x, &y)
-        });
-        assert!(losses[0].is_finite(), "f32: {}", losses[0]);
-        assert!(losses[1].is_nan(), "f16: {}", losses[1]);
+        let [(f32_loss, f32_first), (f16_loss, f16_first)] =
+            [Precision::F32, Precision::F16Autocast].map(|precision| {
+                let mut t = small(Condition::ELn);
+                t.set_precision(precision);
+                (t.step(&x, &y), t.first_non_finite())
+            });
+        assert!(f32_loss.is_finite() && f32_first.is_none(), "f32: {f32_loss}");
+        assert!(f16_loss.is_nan(), "f16: {f16_loss}");
+        // The first non-finite value is the first layer's product (after x, W_ex and b).
+        let first = f16_first.expect("the half step overflowed");
+        assert!(first.starts_with("%3 = matmul_nt(%0, %1)  (4, 16)"), "{first}");
         // The default is f32, and evaluation runs in f32 after a half step.
         let mut t = small(Condition::ELn);
         assert_eq!(t.precision(), Precision::F32);
         t.set_precision(Precision::F16Autocast);
         let (x, y) = batch(4, 2);
-        losses[0] = t.step(&x, &y);
-        assert!(losses[0].is_finite());
+        assert!(t.step(&x, &y).is_finite());
         assert!(t.evaluate(&x, &y).mean_loss().is_finite());
     }
 
