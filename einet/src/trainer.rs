@@ -166,6 +166,12 @@ impl Trainer {
         self.net.spec()
     }
 
+    /// The tape of the last step, evaluation or measurement (print it to
+    /// see every node; the parameters have been moved back out).
+    pub fn tape(&self) -> &Tape {
+        &self.tape
+    }
+
     /// Where the last step's forward pass first turned non-finite: that
     /// node's line of the printed tape (see `autograd::Tape::describe`).
     pub fn first_non_finite(&self) -> Option<String> {
