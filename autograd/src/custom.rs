@@ -74,7 +74,7 @@ mod tests {
         tape.normalize_error(x, &Arc::new(NormalizeError::new(ErrorMode::Scale)));
         assert_eq!(
             format!("{tape:?}").lines().nth(1),
-            Some("%1 = scale(%0)  (1, 3)  tracked")
+            Some("%1 = normalize_error[scale](%0)  (1, 3)  tracked")
         );
     }
 }

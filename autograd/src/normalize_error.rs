@@ -179,8 +179,16 @@ impl NormalizeError {
 }
 
 impl CustomBackward for NormalizeError {
+    /// `normalize_error[mode]`, as a printed tape shows the node.
     fn name(&self) -> &str {
-        self.mode.name()
+        match self.mode {
+            ErrorMode::None => "normalize_error[none]",
+            ErrorMode::Full => "normalize_error[full]",
+            ErrorMode::Center => "normalize_error[center]",
+            ErrorMode::Scale => "normalize_error[scale]",
+            ErrorMode::Decorrelate => "normalize_error[decorrelate]",
+            ErrorMode::Lateral => "normalize_error[lateral]",
+        }
     }
 
     /// Identity.
@@ -369,6 +377,13 @@ mod tests {
         let got = sent(&node(ErrorMode::Decorrelate), &x, &g);
         for r in 0..4 {
             assert!(dot(got.row(r), x.row(r)).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn a_node_is_named_after_its_mode() {
+        for mode in ErrorMode::ALL {
+            assert_eq!(node(mode).name(), format!("normalize_error[{mode}]"));
         }
     }
 
