@@ -1,5 +1,5 @@
-//! Prints the error that the normalize-error node sends down in each mode,
-//! for one small batch.
+//! Step 4: the crate's centerpiece. Prints the error that the
+//! normalize-error node sends down in each mode, for one small batch.
 //!
 //! `cargo run --release -p autograd --example error_modes`
 
@@ -13,7 +13,10 @@ fn main() {
     let g = Tensor::from_vec(2, 4, vec![1.0, -1.0, 2.0, 0.0, 0.3, 0.3, -0.6, 0.9]);
     println!("x = {:?}\ng = {:?}\n", x.data(), g.data());
     for mode in ErrorMode::ALL {
-        let node = Arc::new(NormalizeError::new(mode, 4, 1));
+        let node = Arc::new(match mode {
+            ErrorMode::Lateral => NormalizeError::lateral(vec![0.4, 0.3, 0.2, 0.1]),
+            _ => NormalizeError::new(mode),
+        });
         let mut tape = Tape::new();
         let xv = tape.param(&x);
         let y = tape.normalize_error(xv, &node);

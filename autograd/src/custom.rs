@@ -29,22 +29,19 @@ impl Tape {
 
 /// Adds the custom op's error for `a` into its gradient.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, op: &dyn CustomBackward) {
-    let Some((mut grad, beta)) = tape.take_grad_for_gemm(a) else {
-        return;
-    };
-    if beta == 0.0 {
-        // The first contribution: written straight into the gradient.
-        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut grad);
-    } else {
-        let (rows, cols) = grad.shape();
-        let mut sent = tape.alloc(rows, cols);
-        op.backward(tape.value(a), tape.value(out), tape.grad_out(out), &mut sent);
-        for (d, &s) in grad.data_mut().iter_mut().zip(sent.data()) {
-            *d += s;
+    tape.accumulate(a, |t, grad, fresh| {
+        let (x, y, g) = (t.value(a), t.value(out), t.grad_out(out));
+        if fresh {
+            op.backward(x, y, g, grad); // the first contribution: written straight in
+        } else {
+            let mut sent = Tensor::zeros(grad.rows(), grad.cols());
+            op.backward(x, y, g, &mut sent);
+            grad.data_mut()
+                .iter_mut()
+                .zip(sent.data())
+                .for_each(|(d, &s)| *d += s);
         }
-        tape.recycle(sent);
-    }
-    tape.put_grad(a, grad);
+    });
 }
 
 #[cfg(test)]
@@ -58,7 +55,7 @@ mod tests {
         // The first error is written into the gradient, the second added to it.
         let mut tape = Tape::new();
         let x = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 4.0]));
-        let center = Arc::new(NormalizeError::new(ErrorMode::Center, 3, 0));
+        let center = Arc::new(NormalizeError::new(ErrorMode::Center));
         let a = tape.normalize_error(x, &center);
         let b = tape.normalize_error(x, &center);
         let both = tape.add(a, b);
@@ -68,5 +65,16 @@ mod tests {
         tape.backward(loss);
         // Each node sends g − mean(g) = (0, −1, 1).
         assert_eq!(tape.grad(x).map(Tensor::data), Some(&[0.0, -2.0, 2.0][..]));
+    }
+
+    #[test]
+    fn a_printed_tape_names_a_custom_node_by_its_name() {
+        let mut tape = Tape::new();
+        let x = tape.param(&Tensor::from_vec(1, 3, vec![1.0, 2.0, 4.0]));
+        tape.normalize_error(x, &Arc::new(NormalizeError::new(ErrorMode::Scale)));
+        assert_eq!(
+            format!("{tape:?}").lines().nth(1),
+            Some("%1 = normalize_error[scale](%0)  (1, 3)  tracked")
+        );
     }
 }

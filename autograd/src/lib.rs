@@ -22,7 +22,18 @@
 //!   built-in op provably has a backward. Gradients accumulate in one place
 //!   (`Tape::accumulate`).
 //! * [`CustomBackward`] — the one open door: an op whose backward is
-//!   written by hand. Its one implementation is [`NormalizeError`].
+//!   written by hand. [`NormalizeError`] is one: an identity forward with a
+//!   normalizing backward. `einet`'s `DetachedLayerNorm` is the reverse: a
+//!   normalizing forward whose backward passes the error through.
+//! * `{tape:?}` prints every node: its op (a custom node by its name), its
+//!   shape and its inputs (see [`Tape`]).
+//! * [`Precision`] — the one switch of arithmetic: [`Tape::set_precision`]
+//!   with [`Precision::F16Autocast`] records the ops that follow as CUDA
+//!   fp16 autocast would run them. When a node is pushed, the tape decides
+//!   from autocast's op lists whether it is half and, if so, rounds its
+//!   value; the reverse loop rounds a half node's gradient before its rule
+//!   reads it; matmuls read their operands as half. No op or layer takes a
+//!   precision argument. [`precision`] has the rules, op by op, and why.
 //! * [`gradcheck`] — central finite differences of `Σ r ⊙ f(x)` for a fixed
 //!   random `r`; every built-in op passes it, and other crates use it too.
 //!
@@ -43,7 +54,7 @@
 //!
 //! let mut tape = Tape::new();
 //! let x = tape.param(&Tensor::from_vec(1, 4, vec![1.0, 2.0, 3.0, 6.0]));
-//! let center = Arc::new(NormalizeError::new(ErrorMode::Center, 4, 0));
+//! let center = Arc::new(NormalizeError::new(ErrorMode::Center));
 //! let y = tape.normalize_error(x, &center); // forward: y == x
 //! assert_eq!(tape.value(y), tape.value(x));
 //!
@@ -64,12 +75,16 @@ mod custom;
 pub mod normalize_error;
 mod op;
 mod ops;
+mod pool;
+pub mod precision;
 mod tape;
 mod tensor;
 
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
+pub use ops::reduce::row_stats;
+pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};
 pub use tensor::{gemm, Tensor};
 

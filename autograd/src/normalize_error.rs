@@ -116,28 +116,22 @@ pub struct NormalizeError {
 }
 
 impl NormalizeError {
-    /// A node of `mode` for rows of `width` features. `lateral` draws its
-    /// fixed positive weights (summing to 1) from `seed`; other modes ignore
-    /// `width` and `seed`.
-    pub fn new(mode: ErrorMode, width: usize, seed: u64) -> NormalizeError {
-        let lateral_weights = if mode == ErrorMode::Lateral {
-            let mut state = seed;
-            let raw: Vec<f32> = (0..width)
-                .map(|_| 0.5 + crate::check::unit_uniform(&mut state))
-                .collect();
-            let total: f32 = raw.iter().sum();
-            raw.iter().map(|w| w / total).collect()
-        } else {
-            Vec::new()
-        };
+    /// A node of `mode`, which needs nothing else. Panics for `lateral`,
+    /// whose weights come from [`lateral`](Self::lateral).
+    pub fn new(mode: ErrorMode) -> NormalizeError {
+        assert!(
+            mode != ErrorMode::Lateral,
+            "NormalizeError::new: the lateral mode needs its weights; use NormalizeError::lateral"
+        );
         NormalizeError {
             mode,
-            lateral_weights,
+            lateral_weights: Vec::new(),
         }
     }
 
-    /// A `lateral` node with the given weights (they should be positive and sum to 1).
-    pub fn with_lateral_weights(weights: Vec<f32>) -> NormalizeError {
+    /// A `lateral` node with fixed weights, one per feature (positive,
+    /// summing to 1: the network draws them once, when it is built).
+    pub fn lateral(weights: Vec<f32>) -> NormalizeError {
         NormalizeError {
             mode: ErrorMode::Lateral,
             lateral_weights: weights,
@@ -185,8 +179,16 @@ impl NormalizeError {
 }
 
 impl CustomBackward for NormalizeError {
+    /// `normalize_error[mode]`, as a printed tape shows the node.
     fn name(&self) -> &str {
-        self.mode.name()
+        match self.mode {
+            ErrorMode::None => "normalize_error[none]",
+            ErrorMode::Full => "normalize_error[full]",
+            ErrorMode::Center => "normalize_error[center]",
+            ErrorMode::Scale => "normalize_error[scale]",
+            ErrorMode::Decorrelate => "normalize_error[decorrelate]",
+            ErrorMode::Lateral => "normalize_error[lateral]",
+        }
     }
 
     /// Identity.
@@ -229,7 +231,10 @@ mod tests {
     }
 
     fn node(mode: ErrorMode) -> NormalizeError {
-        NormalizeError::new(mode, 4, 7)
+        match mode {
+            ErrorMode::Lateral => NormalizeError::lateral(vec![0.4, 0.3, 0.2, 0.1]),
+            _ => NormalizeError::new(mode),
+        }
     }
 
     fn assert_rows(got: &Tensor, want: &[f32]) {
@@ -315,7 +320,7 @@ mod tests {
     fn lateral_matches_closed_form() {
         // w = (0.7, 0.1, 0.1, 0.1): Σ w g = 0.7 − 0.1 + 0.2 + 0 = 0.8, so g − 0.8.
         let (x, g, _) = example();
-        let lateral = NormalizeError::with_lateral_weights(vec![0.7, 0.1, 0.1, 0.1]);
+        let lateral = NormalizeError::lateral(vec![0.7, 0.1, 0.1, 0.1]);
         assert_rows(&sent(&lateral, &x, &g), &[0.2, -1.8, 1.2, -0.8]);
     }
 
@@ -330,21 +335,15 @@ mod tests {
     #[test]
     fn lateral_with_uniform_weights_equals_center() {
         let (x, g) = (seeded(5, 4, 5), seeded(5, 4, 6));
-        let uniform = NormalizeError::with_lateral_weights(vec![0.25; 4]);
+        let uniform = NormalizeError::lateral(vec![0.25; 4]);
         let (a, b) = (sent(&uniform, &x, &g), sent(&node(ErrorMode::Center), &x, &g));
         assert_rows(&a, b.data());
     }
 
     #[test]
-    fn drawn_lateral_weights_are_positive_and_sum_to_one() {
-        let n = NormalizeError::new(ErrorMode::Lateral, 100, 42);
-        assert!(n.lateral_weights().iter().all(|&w| w > 0.0));
-        assert!((n.lateral_weights().iter().sum::<f32>() - 1.0).abs() < 1e-5);
-        assert_eq!(
-            n,
-            NormalizeError::new(ErrorMode::Lateral, 100, 42),
-            "same seed, same weights"
-        );
+    #[should_panic(expected = "use NormalizeError::lateral")]
+    fn new_refuses_the_lateral_mode_which_needs_weights() {
+        NormalizeError::new(ErrorMode::Lateral);
     }
 
     /// Rows of `seeded` input, standardized exactly (mean 0, biased variance 1).
@@ -378,6 +377,13 @@ mod tests {
         let got = sent(&node(ErrorMode::Decorrelate), &x, &g);
         for r in 0..4 {
             assert!(dot(got.row(r), x.row(r)).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn a_node_is_named_after_its_mode() {
+        for mode in ErrorMode::ALL {
+            assert_eq!(node(mode).name(), format!("normalize_error[{mode}]"));
         }
     }
 

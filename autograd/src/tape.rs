@@ -2,6 +2,8 @@
 
 use crate::backward::backward_node;
 use crate::op::Op;
+use crate::pool::Pool;
+use crate::precision::{output_is_half, round_to_half, Precision};
 use crate::tensor::Tensor;
 
 /// A handle to a node on a [`Tape`]. Cheap to copy; only meaningful on the
@@ -22,6 +24,9 @@ pub(crate) struct Node {
     /// for anything computed from one. Data and detached values are false,
     /// and the backward pass skips them entirely.
     pub(crate) tracked: bool,
+    /// Whether the value (and so the gradient) is IEEE half, stored in an
+    /// `f32`: only under [`Precision::F16Autocast`], by the rules of `precision`.
+    pub(crate) half: bool,
 }
 
 /// Records every operation of one forward pass so that [`Tape::backward`]
@@ -36,11 +41,44 @@ pub struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
     pub(crate) grads: Vec<Option<Tensor>>,
-    /// Spare buffers, sorted by capacity, handed out by `alloc`.
-    pool: Vec<Vec<f32>>,
+    /// Spare buffers, handed out by `alloc`.
+    pool: Pool,
     /// Floating-point operations done by matrix products since the tape was
     /// made (2·m·k·n per product, forward and backward); see [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
+    /// The precision new nodes are recorded in.
+    precision: Precision,
+}
+
+/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked`
+/// if a gradient flows to it and `half` if it is half precision.
+///
+/// ```
+/// use autograd::{Tape, Tensor};
+///
+/// let mut tape = Tape::new();
+/// let x = tape.input(2, 3, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+/// let w = tape.param(&Tensor::filled(4, 3, 0.5));
+/// let h = tape.matmul_nt(x, w);
+/// let y = tape.relu(h);
+/// let loss = tape.sum(y);
+/// println!("{tape:?}");
+/// assert_eq!(
+///     format!("{tape:?}"),
+///     "%0 = leaf()  (2, 3)\n\
+///      %1 = leaf()  (4, 3)  tracked\n\
+///      %2 = matmul_nt(%0, %1)  (2, 4)  tracked\n\
+///      %3 = relu(%2)  (2, 4)  tracked\n\
+///      %4 = sum(%3)  (1, 1)  tracked\n"
+/// );
+/// ```
+impl std::fmt::Debug for Tape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for i in 0..self.nodes.len() {
+            writeln!(f, "{}", self.describe(Var(i as u32)))?;
+        }
+        Ok(())
+    }
 }
 
 impl Tape {
@@ -52,10 +90,7 @@ impl Tape {
     pub fn clear(&mut self) {
         let values = self.nodes.drain(..).map(|node| node.value);
         let grads = self.grads.drain(..).flatten();
-        // Aliases (`detach`) and values moved out by `take` hold no buffer.
-        let buffers = values.chain(grads).map(Tensor::into_buffer);
-        self.pool.extend(buffers.filter(|b| b.capacity() > 0));
-        self.pool.sort_by_key(Vec::capacity);
+        self.pool.give_all(values.chain(grads));
     }
 
     /// Floating-point operations done in matrix products on this tape so
@@ -63,6 +98,59 @@ impl Tape {
     /// Not reset by [`clear`](Self::clear); benchmarks divide it by time.
     pub fn matmul_flops(&self) -> u64 {
         self.matmul_flops
+    }
+
+    /// Records the ops that follow in `precision` (like entering or leaving
+    /// an autocast region); nodes already recorded keep theirs. Survives
+    /// [`clear`](Self::clear). See [`Precision`] for the rules.
+    pub fn set_precision(&mut self, precision: Precision) {
+        self.precision = precision;
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Whether node `v` is half precision (its value and its gradient).
+    pub fn is_half(&self, v: Var) -> bool {
+        self.nodes[v.index()].half
+    }
+
+    /// A copy of `v`'s value rounded to half, for a matmul under autocast to
+    /// read in its place (then recycle); `None` when `v` is already half.
+    pub(crate) fn half_copy(&mut self, v: Var) -> Option<Tensor> {
+        if self.is_half(v) {
+            return None;
+        }
+        let (rows, cols) = self.value(v).shape();
+        let mut copy = self.alloc(rows, cols);
+        copy.data_mut().copy_from_slice(self.value(v).data());
+        round_to_half(copy.data_mut());
+        Some(copy)
+    }
+
+    /// Node `v`'s line of the printed tape: `%i = op(%inputs)  (rows, cols)`,
+    /// then `tracked` and `half` where they apply.
+    pub fn describe(&self, v: Var) -> String {
+        let node = &self.nodes[v.index()];
+        let (rows, cols) = self.value(v).shape();
+        let mut line = format!("%{} = {:?}  ({rows}, {cols})", v.0, node.op);
+        if node.tracked {
+            line.push_str("  tracked");
+        }
+        if node.half {
+            line.push_str("  half");
+        }
+        line
+    }
+
+    /// The first node, in creation order, whose value holds a NaN or an
+    /// infinity: where a forward pass turned non-finite. (Values moved out
+    /// with [`take`](Self::take) are not looked at.)
+    pub fn first_non_finite(&self) -> Option<Var> {
+        (0..self.nodes.len())
+            .map(|i| Var(i as u32))
+            .find(|&v| self.value(v).data().iter().any(|x| !x.is_finite()))
     }
 
     /// Number of nodes recorded since the last clear.
@@ -77,26 +165,27 @@ impl Tape {
     /// A `rows × cols` tensor on a recycled buffer (best fit). Its entries
     /// are stale: the caller overwrites all of them.
     pub(crate) fn alloc(&mut self, rows: usize, cols: usize) -> Tensor {
-        let n = rows * cols;
-        let at = self.pool.partition_point(|b| b.capacity() < n);
-        let buf = if at < self.pool.len() {
-            self.pool.remove(at)
-        } else {
-            self.pool.pop().unwrap_or_default()
-        };
-        Tensor::from_buffer(rows, cols, buf)
+        self.pool.take(rows, cols)
     }
 
     /// Returns a scratch tensor's buffer to the pool.
     pub(crate) fn recycle(&mut self, t: Tensor) {
-        let buf = t.into_buffer();
-        let at = self.pool.partition_point(|b| b.capacity() < buf.capacity());
-        self.pool.insert(at, buf);
+        self.pool.give(t);
     }
 
-    pub(crate) fn push(&mut self, op: Op, value: Tensor, tracked: bool) -> Var {
+    /// Appends a node; under autocast, decides its precision and rounds its value.
+    pub(crate) fn push(&mut self, op: Op, mut value: Tensor, tracked: bool) -> Var {
         let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
-        self.nodes.push(Node { op, value, tracked });
+        let half = !self.precision.is_f32() && output_is_half(&op, |v| self.is_half(v));
+        if half {
+            round_to_half(value.data_mut());
+        }
+        self.nodes.push(Node {
+            op,
+            value,
+            tracked,
+            half,
+        });
         Var(id)
     }
 
@@ -184,10 +273,7 @@ impl Tape {
             "backward: loss must be (1, 1), got ({rows}, {cols})"
         );
         let old: Vec<Tensor> = self.grads.drain(..).flatten().collect();
-        for g in old {
-            self.pool.push(g.into_buffer());
-        }
-        self.pool.sort_by_key(Vec::capacity);
+        self.pool.give_all(old.into_iter());
         self.grads.resize_with(self.nodes.len(), || None);
         if !self.tracked(loss) {
             return;
@@ -197,59 +283,35 @@ impl Tape {
         self.grads[loss.index()] = Some(seed);
         for i in (0..=loss.index()).rev() {
             if self.nodes[i].tracked && self.grads[i].is_some() {
+                if self.nodes[i].half {
+                    // Complete now: a half tensor's gradient is half.
+                    if let Some(g) = self.grads[i].as_mut() {
+                        round_to_half(g.data_mut());
+                    }
+                }
                 backward_node(self, i);
             }
         }
     }
 
-    /// Takes the gradient of `v` out of the tape to add a contribution to
-    /// it, zeroed on first touch; `None` when `v` needs no gradient. Every
-    /// rule accumulates through this pair with [`put_grad`](Self::put_grad).
-    pub(crate) fn take_grad(&mut self, v: Var) -> Option<Tensor> {
-        let (g, beta) = self.take_grad_for_gemm(v)?;
-        Some(if beta == 0.0 { zeroed(g) } else { g })
-    }
-
-    /// Like [`take_grad`](Self::take_grad) without the zeroing, for a
-    /// contribution written by `gemm(.., beta, g)` (or by
-    /// [`accumulate_fresh`](Self::accumulate_fresh)): on first touch
-    /// `beta = 0` and the stale buffer is overwritten without ever being
-    /// zeroed; afterwards `beta = 1` adds.
-    pub(crate) fn take_grad_for_gemm(&mut self, v: Var) -> Option<(Tensor, f32)> {
+    /// The one door through which gradients enter: adds a contribution to
+    /// the gradient of `v`, if `v` needs one. `add(tape, grad, fresh)` must
+    /// write every entry of `grad` when `fresh` (the first contribution: the
+    /// buffer is stale, never zeroed, which saves a pass) and add into it
+    /// otherwise.
+    pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
         if !self.tracked(v) {
-            return None;
+            return;
         }
-        Some(match self.grads[v.index()].take() {
-            Some(g) => (g, 1.0),
+        let (mut grad, fresh) = match self.grads[v.index()].take() {
+            Some(g) => (g, false),
             None => {
                 let (rows, cols) = self.value(v).shape();
-                (self.alloc(rows, cols), 0.0)
+                (self.alloc(rows, cols), true)
             }
-        })
-    }
-
-    pub(crate) fn put_grad(&mut self, v: Var, g: Tensor) {
-        self.grads[v.index()] = Some(g);
-    }
-
-    /// Runs `add(tape, grad)` to add a contribution into the gradient of
-    /// `v` (zeroed on first touch), if `v` needs one.
-    pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor)) {
-        if let Some(mut grad) = self.take_grad(v) {
-            add(self, &mut grad);
-            self.put_grad(v, grad);
-        }
-    }
-
-    /// Like [`accumulate`](Self::accumulate), for rules that can write their
-    /// first contribution instead of adding it to zeros: `add(tape, grad,
-    /// fresh)` must overwrite every entry of `grad` when `fresh` (the buffer
-    /// is stale, never zeroed) and add into it otherwise. Saves a pass.
-    pub(crate) fn accumulate_fresh(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
-        if let Some((mut grad, beta)) = self.take_grad_for_gemm(v) {
-            add(self, &mut grad, beta == 0.0);
-            self.put_grad(v, grad);
-        }
+        };
+        add(self, &mut grad, fresh);
+        self.grads[v.index()] = Some(grad);
     }
 
     /// The incoming error of node `out` during its backward rule.
@@ -258,11 +320,6 @@ impl Tape {
             .as_ref()
             .expect("backward rules run only for nodes that received a gradient")
     }
-}
-
-fn zeroed(mut t: Tensor) -> Tensor {
-    t.data_mut().fill(0.0);
-    t
 }
 
 #[cfg(test)]
@@ -284,12 +341,10 @@ mod tests {
         step(&mut tape);
         step(&mut tape);
         tape.clear();
-        let pooled = tape.pool.len();
-        let capacity: usize = tape.pool.iter().map(Vec::capacity).sum();
+        let pooled = tape.pool.size();
         step(&mut tape);
         tape.clear();
-        assert_eq!(tape.pool.len(), pooled);
-        assert_eq!(tape.pool.iter().map(Vec::capacity).sum::<usize>(), capacity);
+        assert_eq!(tape.pool.size(), pooled);
     }
 
     #[test]
@@ -329,6 +384,25 @@ mod tests {
         assert_eq!(tape.value(dd), tape.value(w));
         assert_eq!(tape.nodes[d.index()].value.data().len(), 0);
         assert!(!tape.tracked(d) && !tape.tracked(dd));
+    }
+
+    #[test]
+    fn first_non_finite_names_where_a_forward_pass_overflowed() {
+        let mut tape = Tape::new();
+        tape.set_precision(Precision::F16Autocast);
+        let x = tape.input(1, 2, &[300.0, 300.0]);
+        let w = tape.param(&Tensor::filled(1, 2, 0.5));
+        let fine = tape.matmul_nt(x, w); // 300
+        let big = tape.param(&Tensor::filled(1, 2, 200.0));
+        let over = tape.matmul_nt(x, big); // 120 000: ∞ in half
+        let zero = tape.scale(fine, 0.0);
+        let nan = tape.mul(over, zero); // ∞ · 0
+        assert_eq!(tape.first_non_finite(), Some(over));
+        assert!(tape.value(nan).data()[0].is_nan());
+        assert_eq!(
+            tape.describe(over),
+            "%4 = matmul_nt(%0, %3)  (1, 1)  tracked  half"
+        );
     }
 
     #[test]

@@ -75,7 +75,10 @@ fn ops(c: &mut Criterion) {
         t.cross_entropy(v[0], &labels, 0.1)
     });
     for mode in ErrorMode::ALL {
-        let node = Arc::new(NormalizeError::new(mode, W, 10));
+        let node = Arc::new(match mode {
+            ErrorMode::Lateral => NormalizeError::lateral(vec![1.0 / W as f32; W]),
+            _ => NormalizeError::new(mode),
+        });
         bench_op(
             c,
             &format!("normalize_error {mode} 32x500"),

@@ -109,8 +109,7 @@ fn layer_alignment(net: &mut Network, tape: &mut Tape, x: &[f32], rows: usize, l
 
     let lateral = matches!(&net.hidden()[l], Hidden::INorm(layer) if layer.mode == ErrorMode::Lateral);
     let reference = if lateral {
-        let width = tape.value(z).cols();
-        let center = Arc::new(NormalizeError::new(ErrorMode::Center, width, 0));
+        let center = Arc::new(NormalizeError::new(ErrorMode::Center));
         let centred = tape.normalize_error(z, &center);
         tape.relu(centred) // relu(center(z)): same forward as `own`, the center backward
     } else {

@@ -13,8 +13,14 @@
 //! ```
 //! Evaluation and the measurements run forward only, every parameter a
 //! constant (moved in and back out the same way).
+//!
+//! Under [`Precision::F16Autocast`] ([`Trainer::set_precision`]) the
+//! forward pass and the loss are recorded in half precision by autocast's
+//! rules, like a PyTorch step inside `torch.autocast`; the backward pass
+//! follows the precision each node was recorded in, and the parameters and
+//! the update stay `f32`. Evaluation and the measurements run in `f32`.
 
-use autograd::Tape;
+use autograd::{Precision, Tape};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -69,6 +75,8 @@ pub struct Trainer {
     pub(crate) steps: u64,
     /// The first non-finite tensor of the last step.
     non_finite: Option<String>,
+    /// The precision of a training step's forward pass.
+    precision: Precision,
     tape: Tape,
 }
 
@@ -87,6 +95,7 @@ impl Trainer {
             seed,
             steps,
             non_finite: None,
+            precision: Precision::F32,
             tape: Tape::new(),
         }
     }
@@ -98,6 +107,7 @@ impl Trainer {
         let rows = self.check_batch("step", x, y.len());
         let tape = &mut self.tape;
         tape.clear();
+        tape.set_precision(self.precision); // the autocast region: forward and loss
         let xv = tape.input(rows, self.net.spec().n_in, x);
         // The first non-finite tensor, in the order the step computes them.
         let mut non_finite = None;
@@ -117,6 +127,7 @@ impl Trainer {
             Some(local) => tape.add(task, local),
             None => task,
         };
+        tape.set_precision(Precision::F32);
         tape.backward(total);
 
         let loss = tape.value(task).data()[0];
@@ -136,6 +147,10 @@ impl Trainer {
                 }
             }
         });
+        // Name the first non-finite node of the step, when the tape holds one.
+        if let (Some(what), Some(v)) = (&mut non_finite, tape.first_non_finite()) {
+            *what = format!("{what}; first non-finite node: {}", tape.describe(v));
+        }
         self.non_finite = non_finite;
         self.steps += 1;
         loss
@@ -186,6 +201,27 @@ impl Trainer {
 
     pub fn spec(&self) -> &NetSpec {
         self.net.spec()
+    }
+
+    /// The tape of the last step, evaluation or measurement (print it to
+    /// see every node; the parameters have been moved back out).
+    pub fn tape(&self) -> &Tape {
+        &self.tape
+    }
+
+    /// Where the last step's forward pass first turned non-finite: that
+    /// node's line of the printed tape (see `autograd::Tape::describe`).
+    pub fn first_non_finite(&self) -> Option<String> {
+        self.tape.first_non_finite().map(|v| self.tape.describe(v))
+    }
+
+    /// Trains in `precision` from the next step on (`f32` by default).
+    pub fn set_precision(&mut self, precision: Precision) {
+        self.precision = precision;
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn hyper(&self) -> &Hyper {
@@ -276,6 +312,32 @@ mod tests {
             condition,
         };
         Trainer::new(&spec, &Hyper::paper(0.05, 1e-3, 0.1), 7)
+    }
+
+    #[test]
+    fn a_half_precision_step_overflows_where_f32_does_not() {
+        // Inputs of 10⁴ drive x·W_exᵀ past 65 504: ∞ in half, then layer norm's
+        // ∞ − ∞ is NaN; f32 holds the same drive and layer norm tames it.
+        let (x, y) = batch(4, 1);
+        let x: Vec<f32> = x.iter().map(|v| v * 1.0e4).collect();
+        let [(f32_loss, f32_first), (f16_loss, f16_first)] =
+            [Precision::F32, Precision::F16Autocast].map(|precision| {
+                let mut t = small(Condition::ELn);
+                t.set_precision(precision);
+                (t.step(&x, &y), t.first_non_finite())
+            });
+        assert!(f32_loss.is_finite() && f32_first.is_none(), "f32: {f32_loss}");
+        assert!(f16_loss.is_nan(), "f16: {f16_loss}");
+        // The first non-finite value is the first layer's product (after x, W_ex and b).
+        let first = f16_first.expect("the half step overflowed");
+        assert!(first.starts_with("%3 = matmul_nt(%0, %1)  (4, 16)"), "{first}");
+        // The default is f32, and evaluation runs in f32 after a half step.
+        let mut t = small(Condition::ELn);
+        assert_eq!(t.precision(), Precision::F32);
+        t.set_precision(Precision::F16Autocast);
+        let (x, y) = batch(4, 2);
+        assert!(t.step(&x, &y).is_finite());
+        assert!(t.evaluate(&x, &y).mean_loss().is_finite());
     }
 
     /// A batch whose label is which quarter of the input is brightest.
@@ -405,10 +467,9 @@ mod tests {
     }
 
     #[test]
-    fn a_non_finite_activity_is_reported_while_the_loss_stays_finite() {
-        // A step of rate 1e38 sends the biases near f32::MAX: the layer norm's
-        // row mean overflows, its output is NaN, and the ReLU (max(NaN, 0) = 0)
-        // hides it from the loss.
+    fn a_non_finite_activity_is_reported_with_its_layer_and_first_node() {
+        // A step of rate 1e38 sends the weights and biases near f32::MAX: the
+        // next step's matmul overflows and the layer norm's output is NaN.
         let spec = NetSpec {
             n_in: 20,
             width: 16,
@@ -426,9 +487,11 @@ mod tests {
                 break;
             }
         }
-        let (tensor, loss) = seen.expect("the activity turns non-finite");
-        assert_eq!(tensor, "activity of hidden layer 1");
-        assert!(loss.is_finite(), "{loss}");
+        let (tensor, _) = seen.expect("the activity turns non-finite");
+        assert!(
+            tensor.starts_with("activity of hidden layer 1; first non-finite node: %"),
+            "{tensor}"
+        );
     }
 
     #[test]

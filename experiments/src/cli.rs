@@ -47,6 +47,9 @@ pub struct DataArgs {
     /// Training order: fixed (the paper's) or shuffled.
     #[arg(long)]
     pub order: Option<String>,
+    /// Arithmetic of the training steps: f32 (default) or f16-autocast (CUDA fp16 autocast emulated, no loss scaling).
+    #[arg(long)]
+    pub precision: Option<String>,
     /// Train on a seeded subset of this many training images.
     #[arg(long)]
     pub train_subset: Option<usize>,
@@ -200,6 +203,7 @@ impl GridArgs {
             batch: self.data.batch,
             seeds: tok(&self.seeds),
             order: self.data.order.clone(),
+            precision: self.data.precision.clone(),
             probe: self.data.probe,
             eval_offsets: tok(&self.data.eval_offsets),
             offset_conditions: tok(&self.offset_conditions),

@@ -4,10 +4,14 @@
 //! work per image (`784·W + W² + 10·W` multiply-adds for `784 → W → W → 10`).
 //! Measured with this code on one core of the development machine: E-I and
 //! `inorm-sub` 2.5–2.8 s, `e-ln` 2.8 s, `inorm-full` 5.4 s per epoch at W = 252.
+//! An emulated fp16 training step costs about twice an f32 one
+//! (`cargo bench -p benches --bench precision`: 1.8–2.2×).
 
 use einet::Condition;
 
-use crate::spec::{DataSpec, DatasetChoice, GridSpec, RunSpec, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+use crate::spec::{
+    DataSpec, DatasetChoice, GridSpec, PrecisionChoice, RunSpec, SYNTHETIC_TEST, SYNTHETIC_TRAIN,
+};
 
 /// Seconds for one epoch of 60 000 images, one core, E-I, W = 250.
 pub const SECONDS_PER_EPOCH: f64 = 3.0;
@@ -21,6 +25,14 @@ pub fn condition_factor(c: Condition) -> f64 {
     match c {
         Condition::INorm(_) => 2.0,
         _ => 1.0,
+    }
+}
+
+/// Relative cost of a training step in `p` (evaluation runs in f32).
+fn precision_factor(p: PrecisionChoice) -> f64 {
+    match p {
+        PrecisionChoice::F32 => 1.0,
+        PrecisionChoice::F16Autocast => 2.0,
     }
 }
 
@@ -55,7 +67,7 @@ pub fn run_seconds(r: &RunSpec) -> f64 {
     let (train, test) = sizes(&r.data);
     let per_image =
         SECONDS_PER_EPOCH / FULL_TRAIN * condition_factor(r.condition) * width_factor(r.hyper.width);
-    let epoch = per_image * (train + FORWARD_SHARE * test);
+    let epoch = per_image * (train * precision_factor(r.precision) + FORWARD_SHARE * test);
     let offsets = per_image * FORWARD_SHARE * test * r.eval_offsets.len() as f64;
     epoch * r.epochs as f64 + offsets + init_seconds(r.condition) * width_factor(r.hyper.width)
 }

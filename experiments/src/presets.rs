@@ -1,16 +1,25 @@
 //! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
 //! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
 //! `central` (the central comparison at the paper's full training length),
-//! `paper` (SPEC §5 in full), and the beyond-paper multiplicative-luminosity
-//! grids `quick-mul` and `paper-mul`.
+//! `paper` (SPEC §5 in full), the beyond-paper multiplicative-luminosity
+//! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
+//! collapse under emulated fp16 autocast).
 
 use einet::Condition;
 
 use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
 use crate::spec::lists::condition;
-use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, SpecError};
+use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
 
-pub const NAMES: [&str; 6] = ["smoke", "quick", "central", "paper", "quick-mul", "paper-mul"];
+pub const NAMES: [&str; 7] = [
+    "smoke",
+    "quick",
+    "central",
+    "paper",
+    "quick-mul",
+    "paper-mul",
+    "scale-precision",
+];
 
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
 pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
@@ -30,6 +39,7 @@ pub fn describe(name: &str) -> &'static str {
         "paper" => "SPEC §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
+        "scale-precision" => "f16 autocast: inorm-scale x 4 eps + controls inorm, inorm-full x eps {0, 0.75}, configs 0-9, 50 epochs (80 runs)",
         _ => "",
     }
 }
@@ -43,6 +53,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
+        "scale-precision" => scale_precision(),
         _ => {
             return Err(SpecError::UnknownPreset {
                 given: name.to_string(),
@@ -80,9 +91,12 @@ fn paper() -> GridSpec {
         batch: PAPER_BATCH,
         seeds: vec![0],
         order: OrderKind::Fixed,
+        precision: PrecisionChoice::F32,
         probe: PROBE,
         eval_offsets: OFFSETS.to_vec(),
         offset_conditions: ids(&BEYOND_CONDITIONS),
+        control_conditions: Vec::new(),
+        control_eps: Vec::new(),
     }
 }
 
@@ -99,6 +113,26 @@ fn central() -> GridSpec {
         conditions: ids(&["e-ln", "inorm", "inorm-full", "inorm-scale"]),
         configs: (0..10).collect(),
         ..paper()
+    }
+}
+
+/// Is the paper's `scale` collapse an fp16 artifact? `central`'s protocol
+/// under emulated fp16 autocast; its f32 counterparts are `central`'s runs.
+fn scale_precision() -> GridSpec {
+    GridSpec {
+        name: "scale-precision".to_string(),
+        notes: vec![
+            "The paper's scale-only collapse under the authors' arithmetic: inorm-scale at every eps, trained under emulated CUDA fp16 autocast without loss scaling (half matmuls with f32 accumulation, autocast's op lists, half gradients), 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (SPEC §5). Reduced: configurations 0-9, one seed.".to_string(),
+            "Controls under the same precision: inorm and inorm-full at eps 0 and 0.75. The f32 counterparts of every run are the central grid's (run ids without the _f16 suffix).".to_string(),
+            "A run whose loss turns non-finite stops there and counts as diverged.".to_string(),
+        ],
+        conditions: ids(&["inorm", "inorm-full", "inorm-scale"]),
+        control_conditions: ids(&["inorm", "inorm-full"]),
+        control_eps: vec![0.0, 0.75],
+        precision: PrecisionChoice::F16Autocast,
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        ..central()
     }
 }
 
@@ -201,5 +235,35 @@ mod tests {
             (g.width, g.train_subset, g.test_subset, g.val_size),
             (None, None, None, 0)
         );
+    }
+
+    #[test]
+    fn scale_precision_is_forty_scale_runs_and_forty_controls_in_f16() {
+        let g = get("scale-precision").unwrap();
+        let runs = g.runs();
+        assert_eq!(runs.len(), 80);
+        let count = |c: &str, eps: f32| {
+            runs.iter()
+                .filter(|r| r.condition.to_string() == c && r.eps == eps)
+                .count()
+        };
+        for eps in PAPER_EPS {
+            assert_eq!(count("inorm-scale", eps), 10);
+            let controls = if eps == 0.0 || eps == 0.75 { 10 } else { 0 };
+            assert_eq!(
+                (count("inorm", eps), count("inorm-full", eps)),
+                (controls, controls)
+            );
+        }
+        assert!(runs
+            .iter()
+            .all(|r| r.precision == PrecisionChoice::F16Autocast && r.id.ends_with("_f16")));
+        assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
+        // The same cells as central's, under ids of their own.
+        let central = get("central").unwrap().runs();
+        for r in &runs {
+            let twin = central.iter().find(|c| format!("{}_f16", c.id) == r.id).unwrap();
+            assert_eq!((twin.hyper, twin.seed), (r.hyper, r.seed));
+        }
     }
 }

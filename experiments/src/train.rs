@@ -71,9 +71,10 @@ impl<'a> Run<'a> {
     pub fn resume(
         spec: &'a RunSpec,
         data: &'a GridData,
-        trainer: Trainer,
+        mut trainer: Trainer,
         epochs: Vec<EpochMetrics>,
     ) -> Run<'a> {
+        trainer.set_precision(spec.precision.precision()); // not part of a checkpoint
         let rows = spec.batch.max(EVAL_BATCH).max(spec.probe);
         let prior_seconds = epochs.iter().map(|e| e.seconds).sum();
         Run {

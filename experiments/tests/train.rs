@@ -252,8 +252,8 @@ fn random_kills_of_a_checkpointed_run_then_resume_end_where_an_uninterrupted_run
 #[test]
 fn a_non_finite_activity_marks_the_run_diverged_and_names_it() {
     let dir = scratch("train-activity");
-    // The rate sends the biases near f32::MAX; the layer norm's output turns
-    // NaN, which the ReLU hides from the loss.
+    // The rate sends the weights and biases near f32::MAX; the next matmul
+    // overflows and the layer norm's output turns NaN.
     let out = einorm(
         &dir,
         &[
@@ -281,9 +281,11 @@ fn a_non_finite_activity_marks_the_run_diverged_and_names_it() {
     let r = record(&dir.join("r.json"));
     assert!(r.diverged, "{}", stdout(&out));
     let d = r.divergence.expect("where it diverged");
-    assert_eq!(
-        (d.epoch, d.tensor.as_deref()),
-        (1, Some("activity of hidden layer 1"))
+    let tensor = d.tensor.unwrap_or_default();
+    assert_eq!(d.epoch, 1);
+    assert!(
+        tensor.starts_with("activity of hidden layer 1; first non-finite node: %"),
+        "{tensor}"
     );
 }
 

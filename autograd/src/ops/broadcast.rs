@@ -71,19 +71,17 @@ impl Tape {
 /// `c = a + 1·bias`: `∂a += g`, `∂bias += Σ_rows g`.
 pub(crate) fn add_row_backward(tape: &mut Tape, out: Var, a: Var, bias: Var) {
     super::elementwise::accumulate_map(tape, a, out, |g| g);
-    tape.accumulate(bias, |t, grad| {
+    tape.accumulate(bias, |t, grad, fresh| {
         let cols = grad.cols();
-        for g in t.grad_out(out).data().chunks(cols) {
-            for (d, &g) in grad.data_mut().iter_mut().zip(g) {
-                *d += g;
-            }
+        for (r, g) in t.grad_out(out).data().chunks(cols).enumerate() {
+            write_or_add(grad.data_mut(), fresh && r == 0, g.iter().copied());
         }
     });
 }
 
 /// `∂a += g ⊙ f(s)`, each row of the incoming error scaled by `f(s_i)`.
 fn accumulate_row_scaled(tape: &mut Tape, a: Var, out: Var, s: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate_fresh(a, |t, grad, fresh| {
+    tape.accumulate(a, |t, grad, fresh| {
         let cols = grad.cols();
         let g_rows = t.grad_out(out).data().chunks(cols);
         for ((d, g), &s) in grad
@@ -101,32 +99,29 @@ fn accumulate_row_scaled(tape: &mut Tape, a: Var, out: Var, s: Var, f: impl Fn(f
 /// `c = a ⊙ s`: `∂a += g ⊙ s`, `∂s_i += Σ_j g_ij a_ij`.
 pub(crate) fn mul_col_backward(tape: &mut Tape, out: Var, a: Var, s: Var) {
     accumulate_row_scaled(tape, a, out, s, |s| s);
-    tape.accumulate(s, |t, grad| {
+    tape.accumulate(s, |t, grad, fresh| {
         let cols = t.value(a).cols();
         let rows = t
             .grad_out(out)
             .data()
             .chunks(cols)
             .zip(t.value(a).data().chunks(cols));
-        for (d, (g, x)) in grad.data_mut().iter_mut().zip(rows) {
-            *d += dot(g, x);
-        }
+        write_or_add(grad.data_mut(), fresh, rows.map(|(g, x)| dot(g, x)));
     });
 }
 
 /// `c = a / s`: `∂a += g / s`, `∂s_i −= Σ_j g_ij c_ij / s_i` (since ∂c/∂s = −a/s² = −c/s).
 pub(crate) fn div_col_backward(tape: &mut Tape, out: Var, a: Var, s: Var) {
     accumulate_row_scaled(tape, a, out, s, |s| 1.0 / s);
-    tape.accumulate(s, |t, grad| {
+    tape.accumulate(s, |t, grad, fresh| {
         let cols = t.value(a).cols();
         let rows = t
             .grad_out(out)
             .data()
             .chunks(cols)
             .zip(t.value(out).data().chunks(cols));
-        for ((d, (g, c)), &s) in grad.data_mut().iter_mut().zip(rows).zip(t.value(s).data()) {
-            *d -= dot(g, c) / s;
-        }
+        let terms = rows.zip(t.value(s).data()).map(|((g, c), &s)| -(dot(g, c) / s));
+        write_or_add(grad.data_mut(), fresh, terms);
     });
 }
 

@@ -51,7 +51,7 @@ pub(crate) fn write_or_add(d: &mut [f32], fresh: bool, v: impl Iterator<Item = f
 
 /// `∂v += f(g)` entrywise, `g` the incoming error of `out`.
 pub(crate) fn accumulate_map(tape: &mut Tape, v: Var, out: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate_fresh(v, |t, grad, fresh| {
+    tape.accumulate(v, |t, grad, fresh| {
         let g = t.grad_out(out).data();
         write_or_add(grad.data_mut(), fresh, g.iter().map(|&g| f(g)));
     });
@@ -59,7 +59,7 @@ pub(crate) fn accumulate_map(tape: &mut Tape, v: Var, out: Var, f: impl Fn(f32) 
 
 /// `∂v += f(g, w)` entrywise, `w` the value of `with`.
 pub(crate) fn accumulate_with(tape: &mut Tape, v: Var, out: Var, with: Var, f: impl Fn(f32, f32) -> f32) {
-    tape.accumulate_fresh(v, |t, grad, fresh| {
+    tape.accumulate(v, |t, grad, fresh| {
         let (g, w) = (t.grad_out(out).data(), t.value(with).data());
         write_or_add(grad.data_mut(), fresh, g.iter().zip(w).map(|(&g, &w)| f(g, w)));
     });
@@ -86,11 +86,10 @@ pub(crate) fn mul_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
 /// `c = a / b`: `∂a += g / b`, `∂b −= g ⊙ c / b` (since ∂c/∂b = −a/b² = −c/b).
 pub(crate) fn div_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
     accumulate_with(tape, a, out, b, |g, b| g / b);
-    tape.accumulate(b, |t, grad| {
+    tape.accumulate(b, |t, grad, fresh| {
         let (g, c, den) = (t.grad_out(out).data(), t.value(out).data(), t.value(b).data());
-        for (i, d) in grad.data_mut().iter_mut().enumerate() {
-            *d -= g[i] * c[i] / den[i];
-        }
+        let terms = g.iter().zip(c).zip(den).map(|((&g, &c), &den)| -(g * c / den));
+        write_or_add(grad.data_mut(), fresh, terms);
     });
 }
 

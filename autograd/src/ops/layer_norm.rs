@@ -31,7 +31,7 @@ impl Tape {
 /// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, eps: f32) {
-    tape.accumulate_fresh(a, |t, grad, fresh| {
+    tape.accumulate(a, |t, grad, fresh| {
         let cols = grad.cols();
         let d_inv = 1.0 / cols as f32;
         let (x, y, g) = (t.value(a).data(), t.value(out).data(), t.grad_out(out).data());

@@ -1,5 +1,6 @@
 //! Softmax cross-entropy with label smoothing, fused from the logits.
 
+use super::elementwise::write_or_add;
 use crate::op::Op;
 use crate::tape::{Tape, Var};
 
@@ -63,16 +64,17 @@ pub(crate) fn cross_entropy_backward(
     smoothing: f32,
 ) {
     let g = tape.grad_out(out).data()[0];
-    tape.accumulate(logits, |t, grad| {
+    tape.accumulate(logits, |t, grad, fresh| {
         let (rows, classes) = grad.shape();
         let k_scale = g / rows as f32;
         let rows_in = t.value(logits).data().chunks(classes).zip(labels);
         for (d, (row, &label)) in grad.data_mut().chunks_mut(classes).zip(rows_in) {
             let (max, ln_z) = log_sum_exp(row);
-            for (k, (d, &l)) in d.iter_mut().zip(row).enumerate() {
+            let terms = row.iter().enumerate().map(|(k, &l)| {
                 let p = ((l - max) - ln_z).exp();
-                *d += k_scale * (p - target(k, label, smoothing, classes));
-            }
+                k_scale * (p - target(k, label, smoothing, classes))
+            });
+            write_or_add(d, fresh, terms);
         }
     });
 }

@@ -1,8 +1,9 @@
 //! Matrix products, with either operand transposed by strides.
 
 use crate::op::Op;
+use crate::precision::round_to_half;
 use crate::tape::{Tape, Var};
-use crate::tensor::gemm;
+use crate::tensor::{gemm, Tensor};
 
 impl Tape {
     /// `A·B`: (m, k) @ (k, n) -> (m, n).
@@ -31,8 +32,19 @@ impl Tape {
             (ar, ac),
             (br, bc)
         );
+        // Under autocast the operands are cast to half (the output is rounded in `push`).
+        let (cast_a, cast_b) = if self.precision().is_f32() {
+            (None, None)
+        } else {
+            (self.half_copy(a), self.half_copy(b))
+        };
         let mut out = self.alloc(m, n);
-        gemm(1.0, self.value(a), trans_a, self.value(b), trans_b, 0.0, &mut out);
+        let va = cast_a.as_ref().unwrap_or(self.value(a));
+        let vb = cast_b.as_ref().unwrap_or(self.value(b));
+        gemm(1.0, va, trans_a, vb, trans_b, 0.0, &mut out);
+        for copy in [cast_a, cast_b].into_iter().flatten() {
+            self.recycle(copy);
+        }
         self.matmul_flops += 2 * (m * k * n) as u64;
         let tracked = self.tracked(a) || self.tracked(b);
         self.push(
@@ -53,27 +65,65 @@ impl Tape {
 /// - `∂L/∂op(B) = op(A)ᵀ·G`, so `∂L/∂B = op(A)ᵀ·G`, or its transpose `Gᵀ·op(A)` when `B` was transposed.
 ///
 /// Each product is written straight into the gradient buffer (`beta = 1`
-/// accumulates), with transposes by strides.
+/// accumulates), with transposes by strides. Under autocast (a half
+/// output) the operands are read as half and each product is rounded to
+/// half before it is added, as PyTorch's half `mm` backward does.
 pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool, trans_b: bool) {
-    if let Some((mut grad_a, beta)) = tape.take_grad_for_gemm(a) {
-        let (g, vb) = (tape.grad_out(out), tape.value(b));
-        if trans_a {
-            gemm(1.0, vb, trans_b, g, true, beta, &mut grad_a); // (k, n) @ (n, m) -> (k, m)
-        } else {
-            gemm(1.0, g, false, vb, !trans_b, beta, &mut grad_a); // (m, n) @ (n, k) -> (m, k)
+    let autocast = tape.is_half(out);
+    // Under autocast each product reads the other operand as half: cast only those needed.
+    let cast_a = (autocast && tape.tracked(b)).then(|| tape.half_copy(a)).flatten();
+    let cast_b = (autocast && tape.tracked(a)).then(|| tape.half_copy(b)).flatten();
+    tape.accumulate(a, |t, grad_a, fresh| {
+        let (g, vb) = (t.grad_out(out), cast_b.as_ref().unwrap_or(t.value(b)));
+        add_product(grad_a, fresh, autocast, |c, beta| {
+            if trans_a {
+                gemm(1.0, vb, trans_b, g, true, beta, c); // (k, n) @ (n, m) -> (k, m)
+            } else {
+                gemm(1.0, g, false, vb, !trans_b, beta, c); // (m, n) @ (n, k) -> (m, k)
+            }
+        });
+    });
+    tape.accumulate(b, |t, grad_b, fresh| {
+        let (g, va) = (t.grad_out(out), cast_a.as_ref().unwrap_or(t.value(a)));
+        add_product(grad_b, fresh, autocast, |c, beta| {
+            if trans_b {
+                gemm(1.0, g, true, va, trans_a, beta, c); // (n, m) @ (m, k) -> (n, k)
+            } else {
+                gemm(1.0, va, !trans_a, g, false, beta, c); // (k, m) @ (m, n) -> (k, n)
+            }
+        });
+    });
+    let (g_rows, g_cols) = tape.grad_out(out).shape();
+    for (v, inner) in [(a, g_cols), (b, g_rows)] {
+        if tape.tracked(v) {
+            tape.matmul_flops += 2 * (tape.value(v).len() * inner) as u64;
         }
-        tape.matmul_flops += 2 * (grad_a.len() * tape.grad_out(out).cols()) as u64; // inner dimension n
-        tape.put_grad(a, grad_a);
     }
-    if let Some((mut grad_b, beta)) = tape.take_grad_for_gemm(b) {
-        let (g, va) = (tape.grad_out(out), tape.value(a));
-        if trans_b {
-            gemm(1.0, g, true, va, trans_a, beta, &mut grad_b); // (n, m) @ (m, k) -> (n, k)
-        } else {
-            gemm(1.0, va, !trans_a, g, false, beta, &mut grad_b); // (k, m) @ (m, n) -> (k, n)
+    for copy in [cast_a, cast_b].into_iter().flatten() {
+        tape.recycle(copy);
+    }
+}
+
+/// Puts `product(c, beta)` (a gemm writing `c ← P + beta·c`) into `grad`:
+/// written when `fresh`, added otherwise. Under autocast the product is
+/// rounded to half before it is added, so a later one goes to a buffer
+/// of its own first.
+fn add_product(grad: &mut Tensor, fresh: bool, round: bool, product: impl FnOnce(&mut Tensor, f32)) {
+    match (round, fresh) {
+        (false, _) => product(grad, if fresh { 0.0 } else { 1.0 }),
+        (true, true) => {
+            product(grad, 0.0);
+            round_to_half(grad.data_mut());
         }
-        tape.matmul_flops += 2 * (grad_b.len() * tape.grad_out(out).rows()) as u64; // inner dimension m
-        tape.put_grad(b, grad_b);
+        (true, false) => {
+            let mut p = Tensor::zeros(grad.rows(), grad.cols());
+            product(&mut p, 0.0);
+            round_to_half(p.data_mut());
+            grad.data_mut()
+                .iter_mut()
+                .zip(p.data())
+                .for_each(|(d, &p)| *d += p);
+        }
     }
 }
 

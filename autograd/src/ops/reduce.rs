@@ -1,11 +1,13 @@
 //! Reductions: per-row mean and (biased) variance, and the whole-tensor
 //! sum and mean.
 
+use super::elementwise::write_or_add;
 use crate::op::Op;
 use crate::tape::{Tape, Var};
 
-/// Mean and biased variance of a row, accumulated in f64.
-pub(crate) fn row_stats(x: &[f32]) -> (f32, f32) {
+/// Mean and biased variance of a row, accumulated in f64: the statistics
+/// of every per-sample normalization (layer norm, the normalize-error modes).
+pub fn row_stats(x: &[f32]) -> (f32, f32) {
     let n = x.len() as f64;
     let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
     let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
@@ -60,11 +62,11 @@ impl Tape {
 
 /// `m_i = Σ_j a_ij / c`: `∂a_ij += g_i / c`.
 pub(crate) fn row_mean_backward(tape: &mut Tape, out: Var, a: Var) {
-    tape.accumulate(a, |t, grad| {
+    tape.accumulate(a, |t, grad, fresh| {
         let cols = grad.cols();
         let k = 1.0 / cols as f32;
         for (d, &g) in grad.data_mut().chunks_mut(cols).zip(t.grad_out(out).data()) {
-            d.iter_mut().for_each(|d| *d += g * k);
+            write_or_add(d, fresh, std::iter::repeat(g * k));
         }
     });
 }
@@ -72,15 +74,13 @@ pub(crate) fn row_mean_backward(tape: &mut Tape, out: Var, a: Var) {
 /// `v_i = Σ_j (a_ij − m_i)² / c`: `∂a_ij += g_i · 2(a_ij − m_i) / c`
 /// (the path through `m_i` vanishes because `Σ_j (a_ij − m_i) = 0`).
 pub(crate) fn row_var_backward(tape: &mut Tape, out: Var, a: Var) {
-    tape.accumulate(a, |t, grad| {
+    tape.accumulate(a, |t, grad, fresh| {
         let cols = grad.cols();
         let k = 2.0 / cols as f32;
         let rows = t.value(a).data().chunks(cols).zip(t.grad_out(out).data());
         for (d, (x, &g)) in grad.data_mut().chunks_mut(cols).zip(rows) {
             let m = row_stats(x).0;
-            for (d, &x) in d.iter_mut().zip(x) {
-                *d += g * k * (x - m);
-            }
+            write_or_add(d, fresh, x.iter().map(|&x| g * k * (x - m)));
         }
     });
 }
@@ -88,13 +88,17 @@ pub(crate) fn row_var_backward(tape: &mut Tape, out: Var, a: Var) {
 /// `s = Σ a`: `∂a += g`.
 pub(crate) fn sum_backward(tape: &mut Tape, out: Var, a: Var) {
     let g = tape.grad_out(out).data()[0];
-    tape.accumulate(a, |_, grad| grad.data_mut().iter_mut().for_each(|d| *d += g));
+    tape.accumulate(a, |_, grad, fresh| {
+        write_or_add(grad.data_mut(), fresh, std::iter::repeat(g))
+    });
 }
 
 /// `s = Σ a / n`: `∂a += g / n`.
 pub(crate) fn mean_backward(tape: &mut Tape, out: Var, a: Var) {
     let g = tape.grad_out(out).data()[0] / tape.value(a).len() as f32;
-    tape.accumulate(a, |_, grad| grad.data_mut().iter_mut().for_each(|d| *d += g));
+    tape.accumulate(a, |_, grad, fresh| {
+        write_or_add(grad.data_mut(), fresh, std::iter::repeat(g))
+    });
 }
 
 #[cfg(test)]

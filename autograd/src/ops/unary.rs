@@ -25,8 +25,10 @@ impl Tape {
         self.map(a, Op::AddScalar(a), |x| x + c)
     }
 
+    /// `max(a, 0)`; NaN stays NaN, as in `torch.relu` (`f32::max` would
+    /// turn it into 0 and hide a non-finite forward pass).
     pub fn relu(&mut self, a: Var) -> Var {
-        self.map(a, Op::Relu(a), |x| x.max(0.0))
+        self.map(a, Op::Relu(a), |x| if x.is_nan() { x } else { x.max(0.0) })
     }
 
     pub fn square(&mut self, a: Var) -> Var {
@@ -97,6 +99,20 @@ mod tests {
             .map(|&x| if x.abs() < 0.1 { x + 0.3 } else { x })
             .collect();
         gradcheck(&[Tensor::from_vec(3, 4, data)], |t, v| t.relu(v[0])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn relu_passes_nan_through_and_sends_it_no_gradient() {
+        let mut tape = crate::Tape::new();
+        let x = tape.param(&Tensor::from_vec(1, 4, vec![f32::NAN, -1.0, 0.0, 2.0]));
+        let y = tape.relu(x);
+        let loss = tape.sum(y);
+        let out = tape.value(y).data();
+        assert!(out[0].is_nan());
+        assert_eq!(&out[1..], &[0.0, 0.0, 2.0]);
+        tape.backward(loss);
+        // ∂ = [c > 0]: false for NaN, as PyTorch's threshold backward.
+        assert_eq!(tape.grad(x).map(|g| &g.data()[..2]), Some(&[0.0, 0.0][..]));
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!
 //! `W_ei` and `B_ei` are frozen at their init (constants on the tape).
 //! Frozen at `1/ne`, `B_ei` makes every unit pool the same value, so `d`
-//! is computed as one number per sample (see `Pool`). At init
+//! is computed as one number per sample (see `Pool`), except under
+//! autocast, where the half `(B, ne) @ (ne, ne)` product is what rounds. At init
 //! `B_ix = diag(S)·Vᵀ` from the SVD of `W_ex − W_ei·W_ix` and `B_ei = 1/ne`,
 //! which makes `z = LN(h)` exactly (see `init`).
 //!
@@ -95,7 +96,9 @@ impl INorm {
         let w_ei = self.w_ei.bind(tape, bind);
         let b_ix = self.b_ix.bind(tape, bind);
         let b_ei_value = &self.b_ei.value;
-        let pool = match *self.uniform_b_ei.get_or_insert_with(|| uniform(b_ei_value)) {
+        let uniform_b_ei = *self.uniform_b_ei.get_or_insert_with(|| uniform(b_ei_value));
+        // Under autocast the pooling is the half matmul that the paper's code runs.
+        let pool = match uniform_b_ei.filter(|_| tape.precision().is_f32()) {
             Some(c) => Pool::Uniform(c),
             None => Pool::Matrix(self.b_ei.bind(tape, bind)),
         };
@@ -130,12 +133,11 @@ impl INorm {
 
     /// The normalize-error node of this layer's mode.
     pub fn node(&mut self) -> &Arc<NormalizeError> {
-        let (mode, ne) = (self.mode, self.w_ex.value.rows());
-        let lateral = &self.lateral;
+        let (mode, lateral) = (self.mode, &self.lateral);
         self.node.get_or_insert_with(|| {
             Arc::new(match mode {
-                ErrorMode::Lateral => NormalizeError::with_lateral_weights(lateral.clone()),
-                _ => NormalizeError::new(mode, ne, 0),
+                ErrorMode::Lateral => NormalizeError::lateral(lateral.clone()), // drawn in `new`
+                _ => NormalizeError::new(mode),
             })
         })
     }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use autograd::{CustomBackward, Tape, Tensor, Var, LN_EPS};
+use autograd::{row_stats, CustomBackward, Tape, Tensor, Var, LN_EPS};
 
 use crate::condition::LayerNormKind;
 
@@ -20,15 +20,12 @@ impl CustomBackward for DetachedLayerNorm {
         "layer_norm_detached"
     }
 
-    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row (mean and biased
-    /// variance accumulated in f64, as autograd's exact layer norm does).
+    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the row
+    /// statistics of autograd's exact layer norm.
     fn forward(&self, x: &Tensor, out: &mut Tensor) {
         let cols = x.cols();
         for (y, x) in out.data_mut().chunks_mut(cols).zip(x.data().chunks(cols)) {
-            let n = cols as f64;
-            let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
-            let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
-            let (mean, var) = (mean as f32, var as f32);
+            let (mean, var) = row_stats(x);
             let rstd = 1.0 / (var + LN_EPS).sqrt();
             for (y, &x) in y.iter_mut().zip(x) {
                 *y = (x - mean) * rstd;

@@ -70,8 +70,12 @@ pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
         .map_or(Ok(spec::LumKind::Additive), str::parse)?;
     lists::check_eps(eps)?;
     let seed = a.seed.unwrap_or(0);
+    let precision = d
+        .precision
+        .as_deref()
+        .map_or(Ok(spec::PrecisionChoice::F32), str::parse)?;
     let spec = RunSpec {
-        id: RunSpec::make_id(condition, luminosity, eps, config, seed),
+        id: RunSpec::make_id(condition, luminosity, eps, config, seed, precision),
         condition,
         luminosity,
         eps,
@@ -84,6 +88,7 @@ pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
             .order
             .as_deref()
             .map_or(Ok(spec::OrderKind::Fixed), str::parse)?,
+        precision,
         probe: d.probe.unwrap_or(256),
         eval_offsets: match &d.eval_offsets {
             Some(s) => lists::reals("eval-offsets", &Tokens::from(s.as_str()), lists::check_offset)?,

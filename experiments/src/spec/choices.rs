@@ -1,5 +1,5 @@
 //! The small closed choices of a spec: dataset, luminosity kind, serving
-//! order. Each parses from and prints as the same kebab-case id, in flags,
+//! order, precision. Each parses from and prints as the same kebab-case id, in flags,
 //! TOML and result files.
 
 use std::fmt;
@@ -76,6 +76,42 @@ choice!(
     }
 );
 
+choice!(
+    /// The arithmetic of the training steps (`autograd::Precision`).
+    #[derive(Default)]
+    PrecisionChoice, "precision", {
+        /// Single precision throughout (the default).
+        #[default]
+        F32 = "f32",
+        /// Half precision by CUDA fp16 autocast's rules, without loss scaling.
+        F16Autocast = "f16-autocast",
+    }
+);
+
+impl PrecisionChoice {
+    /// The default, left out of `grid.toml` and run records so that f32
+    /// grids and records read as they did before the key existed.
+    pub fn is_f32(&self) -> bool {
+        *self == PrecisionChoice::F32
+    }
+
+    pub fn precision(self) -> autograd::Precision {
+        match self {
+            PrecisionChoice::F32 => autograd::Precision::F32,
+            PrecisionChoice::F16Autocast => autograd::Precision::F16Autocast,
+        }
+    }
+
+    /// What a run id ends with: nothing for f32, so f16 and f32 runs of
+    /// the same cell pool in one report without clashing.
+    pub fn id_suffix(self) -> &'static str {
+        match self {
+            PrecisionChoice::F32 => "",
+            PrecisionChoice::F16Autocast => "_f16",
+        }
+    }
+}
+
 impl DatasetChoice {
     /// The file-backed dataset, `None` for synthetic data.
     pub fn kind(self) -> Option<DatasetKind> {
@@ -139,6 +175,15 @@ mod tests {
         }
         let err = "imagenet".parse::<DatasetChoice>().unwrap_err();
         assert!(err.to_string().contains("fashion-mnist"), "{err}");
+    }
+
+    #[test]
+    fn precision_ids_are_autograds_names() {
+        for p in PrecisionChoice::ALL {
+            assert_eq!(p.id(), p.precision().name());
+        }
+        let err = "f16".parse::<PrecisionChoice>().unwrap_err().to_string();
+        assert_eq!(err, "unknown precision `f16`; valid: f32 f16-autocast ");
     }
 
     #[test]

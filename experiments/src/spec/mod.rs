@@ -15,7 +15,7 @@ mod overrides;
 use einet::Condition;
 use serde::{Deserialize, Serialize};
 
-pub use choices::{DatasetChoice, LumKind, OrderKind};
+pub use choices::{DatasetChoice, LumKind, OrderKind, PrecisionChoice};
 pub use error::SpecError;
 pub use overrides::{load_toml, GridOverrides};
 
@@ -70,6 +70,9 @@ pub struct GridSpec {
     pub batch: usize,
     pub seeds: Vec<u64>,
     pub order: OrderKind,
+    /// The arithmetic of the training steps; absent (f32) in f32 grids.
+    #[serde(default, skip_serializing_if = "PrecisionChoice::is_f32")]
+    pub precision: PrecisionChoice,
     /// Rows of the probe batch for the moments and alignment (SPEC §6).
     pub probe: usize,
     /// After the last epoch, also test at these fixed offsets δ.
@@ -78,13 +81,20 @@ pub struct GridSpec {
     /// Conditions that get the offset evaluations (empty: all).
     #[serde(default)]
     pub offset_conditions: Vec<Condition>,
+    /// Controls: conditions of `conditions` that run only at the levels of
+    /// `eps` that are also in `control-eps` (absent: every condition runs at every level).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub control_conditions: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub control_eps: Vec<f32>,
 }
 
 /// One training run: everything it needs, nothing from outside.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct RunSpec {
-    /// `<condition>_<lum><ε>_c<config>_s<seed>`, e.g. `inorm-full_add0.75_c07_s0`.
+    /// `<condition>_<lum><ε>_c<config>_s<seed>`, e.g. `inorm-full_add0.75_c07_s0`,
+    /// then `_f16` for a half-precision run.
     pub id: String,
     pub condition: Condition,
     pub luminosity: LumKind,
@@ -96,6 +106,9 @@ pub struct RunSpec {
     pub epochs: usize,
     pub batch: usize,
     pub order: OrderKind,
+    /// Absent (f32) in the records of f32 runs.
+    #[serde(default, skip_serializing_if = "PrecisionChoice::is_f32")]
+    pub precision: PrecisionChoice,
     pub probe: usize,
     pub eval_offsets: Vec<f32>,
     pub data: DataSpec,
@@ -103,9 +116,20 @@ pub struct RunSpec {
 
 impl RunSpec {
     /// The id of a run; configs print as two digits so ids sort by config.
-    pub fn make_id(condition: Condition, lum: LumKind, eps: f32, config: Option<usize>, seed: u64) -> String {
+    pub fn make_id(
+        condition: Condition,
+        lum: LumKind,
+        eps: f32,
+        config: Option<usize>,
+        seed: u64,
+        precision: PrecisionChoice,
+    ) -> String {
         let cfg = config.map_or_else(|| "custom".to_string(), |c| format!("{c:02}"));
-        format!("{condition}_{}{eps}_c{cfg}_s{seed}", lum.tag())
+        format!(
+            "{condition}_{}{eps}_c{cfg}_s{seed}{}",
+            lum.tag(),
+            precision.id_suffix()
+        )
     }
 
     /// Checks every number a run uses against its range (see [`limits`]);
@@ -164,7 +188,9 @@ impl GridSpec {
         self.conditions.dedup();
         self.offset_conditions.sort_by_key(lists::condition_rank);
         self.offset_conditions.dedup();
-        for v in [&mut self.eps, &mut self.eval_offsets] {
+        self.control_conditions.sort_by_key(lists::condition_rank);
+        self.control_conditions.dedup();
+        for v in [&mut self.eps, &mut self.eval_offsets, &mut self.control_eps] {
             v.sort_by(f32::total_cmp);
             v.dedup();
         }
@@ -237,7 +263,12 @@ impl GridSpec {
             } else {
                 Vec::new()
             };
-            for &eps in &self.eps {
+            let control = self.control_conditions.contains(&condition);
+            for &eps in self
+                .eps
+                .iter()
+                .filter(|e| !control || self.control_eps.contains(e))
+            {
                 for &config in &self.configs {
                     let mut hyper = PAPER_CONFIGS.get(config).copied().unwrap_or(PAPER_CONFIGS[0]);
                     if let Some(w) = self.width {
@@ -245,7 +276,14 @@ impl GridSpec {
                     }
                     for &seed in &self.seeds {
                         runs.push(RunSpec {
-                            id: RunSpec::make_id(condition, self.luminosity, eps, Some(config), seed),
+                            id: RunSpec::make_id(
+                                condition,
+                                self.luminosity,
+                                eps,
+                                Some(config),
+                                seed,
+                                self.precision,
+                            ),
                             condition,
                             luminosity: self.luminosity,
                             eps,
@@ -255,6 +293,7 @@ impl GridSpec {
                             epochs: self.epochs,
                             batch: self.batch,
                             order: self.order,
+                            precision: self.precision,
                             probe: self.probe,
                             eval_offsets: offsets.clone(),
                             data: self.data(),

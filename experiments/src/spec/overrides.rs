@@ -33,6 +33,7 @@ pub struct GridOverrides {
     pub batch: Option<usize>,
     pub seeds: Option<Tokens>,
     pub order: Option<String>,
+    pub precision: Option<String>,
     pub probe: Option<usize>,
     pub eval_offsets: Option<Tokens>,
     pub offset_conditions: Option<Tokens>,
@@ -87,6 +88,7 @@ impl GridOverrides {
             batch,
             seeds,
             order,
+            precision,
             probe,
             eval_offsets,
             offset_conditions
@@ -118,6 +120,9 @@ impl GridOverrides {
         }
         if let Some(v) = &self.order {
             g.order = v.parse()?;
+        }
+        if let Some(v) = &self.precision {
+            g.precision = v.parse()?;
         }
         if let Some(v) = &self.conditions {
             g.conditions = lists::conditions("conditions", v)?;

@@ -1,7 +1,7 @@
-//! Trains a small MLP on the two-moons problem with plain SGD, entirely on
-//! the tape, and prints its training accuracy.
+//! Step 2: training. Trains a small MLP on the two-moons problem with plain
+//! SGD, entirely on the tape, and prints its training accuracy.
 //!
-//! `cargo run --release -p autograd --example two_moons`
+//! `cargo run --release -p autograd --example 02_two_moons`
 
 use autograd::{seeded, Tape, Tensor};
 

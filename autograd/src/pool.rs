@@ -1,0 +1,47 @@
+//! Spare buffers for a tape's values and gradients: a training loop that
+//! does the same work every step allocates nothing after its first steps.
+
+use crate::tensor::Tensor;
+
+/// Buffers handed back by a cleared tape, sorted by capacity.
+#[derive(Default)]
+pub(crate) struct Pool {
+    spare: Vec<Vec<f32>>,
+}
+
+impl Pool {
+    /// A `rows × cols` tensor on the smallest spare buffer that fits (the
+    /// largest one, grown, if none does). Its entries are stale: the caller
+    /// overwrites all of them.
+    pub(crate) fn take(&mut self, rows: usize, cols: usize) -> Tensor {
+        let n = rows * cols;
+        let at = self.spare.partition_point(|b| b.capacity() < n);
+        let buf = if at < self.spare.len() {
+            self.spare.remove(at)
+        } else {
+            self.spare.pop().unwrap_or_default()
+        };
+        Tensor::from_buffer(rows, cols, buf)
+    }
+
+    /// Takes back the buffer of one tensor.
+    pub(crate) fn give(&mut self, t: Tensor) {
+        let buf = t.into_buffer();
+        let at = self.spare.partition_point(|b| b.capacity() < buf.capacity());
+        self.spare.insert(at, buf);
+    }
+
+    /// Takes back the buffers of many tensors; tensors without one (an
+    /// alias, a value moved out) add nothing.
+    pub(crate) fn give_all(&mut self, tensors: impl Iterator<Item = Tensor>) {
+        let buffers = tensors.map(Tensor::into_buffer);
+        self.spare.extend(buffers.filter(|b| b.capacity() > 0));
+        self.spare.sort_by_key(Vec::capacity);
+    }
+
+    /// The number of spare buffers and their total capacity.
+    #[cfg(test)]
+    pub(crate) fn size(&self) -> (usize, usize) {
+        (self.spare.len(), self.spare.iter().map(Vec::capacity).sum())
+    }
+}

@@ -1,0 +1,51 @@
+//! The precision key must leave f32 grids and their results as they were:
+//! a grid of results is resumed across versions only while its `grid.toml`
+//! and run records read and write the same bytes.
+
+use std::path::Path;
+
+use experiments::presets;
+use experiments::record::RunRecord;
+use experiments::spec::{GridSpec, PrecisionChoice};
+
+fn results() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../results")
+}
+
+#[test]
+fn committed_grid_files_and_run_records_read_and_write_the_same_bytes() {
+    let mut grids = 0;
+    for entry in std::fs::read_dir(results()).expect("results/ is committed") {
+        let dir = entry.expect("a readable folder entry").path();
+        let Ok(text) = std::fs::read_to_string(dir.join("grid.toml")) else {
+            continue;
+        };
+        let grid: GridSpec = toml::from_str(&text).expect("a committed grid parses");
+        assert_eq!(grid.precision, PrecisionChoice::F32);
+        assert_eq!(grid.to_toml(), text, "{}", dir.display());
+        grids += 1;
+        let runs = std::fs::read_to_string(dir.join("runs.jsonl")).unwrap_or_default();
+        for line in runs.lines() {
+            let record: RunRecord = serde_json::from_str(line).expect("a committed record parses");
+            assert_eq!(serde_json::to_string(&record).unwrap(), line);
+            assert!(!record.spec.id.ends_with("_f16"));
+        }
+    }
+    assert!(grids > 0, "no committed grid found");
+}
+
+#[test]
+fn only_f16_grids_and_runs_carry_the_key_and_the_suffix() {
+    let central = presets::get("central").unwrap();
+    assert!(!central.to_toml().contains("precision"));
+    let f16 = presets::get("scale-precision").unwrap();
+    assert!(f16.to_toml().contains("precision = \"f16-autocast\""));
+    let back: GridSpec = toml::from_str(&f16.to_toml()).unwrap();
+    assert_eq!(back, f16);
+    let run = &f16.runs()[0];
+    let json = serde_json::to_string(run).unwrap();
+    assert!(json.contains("\"precision\":\"f16-autocast\"") && run.id.ends_with("_f16"));
+    assert!(!serde_json::to_string(&central.runs()[0])
+        .unwrap()
+        .contains("precision"));
+}
