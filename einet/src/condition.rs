@@ -1,4 +1,4 @@
-//! The twelve experimental conditions of SPEC §4: which hidden layer, which
+//! The twelve experimental conditions of protocol §4: which hidden layer, which
 //! forward normalization, which error normalization.
 //!
 //! A condition is named by a short string id (`ei`, `inorm-full`, ...), used
@@ -11,7 +11,7 @@ use std::str::FromStr;
 use autograd::ErrorMode;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One row of SPEC §4.
+/// One row of protocol §4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Condition {
     /// E-I dense hidden layers, no normalization.
@@ -54,7 +54,7 @@ pub enum LayerNormKind {
 }
 
 impl Condition {
-    /// Every condition, in SPEC §4 order.
+    /// Every condition, in protocol §4 order.
     pub const ALL: [Condition; 12] = [
         Condition::Ei,
         Condition::EiLn,

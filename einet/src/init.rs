@@ -1,5 +1,5 @@
-//! Initialization of E-I weights (Cornford et al., SPEC §2.1) and of the
-//! I-Norm divisive path (SPEC §2.4).
+//! Initialization of E-I weights (Cornford et al., protocol §2.1) and of the
+//! I-Norm divisive path (protocol §2.4).
 //!
 //! ```text
 //! σ*   = sqrt(2·ne / (n_in·(ne − 1)))

@@ -23,7 +23,7 @@
 //!   (`lr`, `lr_wix`, `lr_wei`), momentum, decoupled weight decay, the clamp
 //!   to `≥ 0`; also corrected SGD and exponentiated gradient ([`optim`]).
 //! * [`Trainer`] — one run: [`step`](Trainer::step) on a batch,
-//!   [`evaluate`](Trainer::evaluate) forward only, the SPEC §6
+//!   [`evaluate`](Trainer::evaluate) forward only, the protocol §6
 //!   measurements [`moments`](Trainer::moments) and
 //!   [`alignment`](Trainer::alignment) ([`measure`]), and
 //!   [`to_bytes`](Trainer::to_bytes)/[`load`](Trainer::load) ([`checkpoint`]).
@@ -52,7 +52,7 @@
 //! let eval = trainer.evaluate(&x, &y);
 //! assert!(eval.mean_loss() < first as f64);
 //!
-//! // Per hidden layer, the mean and variance of its normalized output (SPEC §6).
+//! // Per hidden layer, the mean and variance of its normalized output (protocol §6).
 //! let moments = trainer.moments(&x, 8);
 //! assert_eq!(moments.len(), 2);
 //! # Ok::<(), einet::UnknownCondition>(())

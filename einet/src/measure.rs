@@ -1,4 +1,4 @@
-//! The per-layer measurements of SPEC §6, all forward-only except the
+//! The per-layer measurements of protocol §6, all forward-only except the
 //! gradient probe.
 //!
 //! **Moments.** On each hidden layer's normalized pre-ReLU output `out`
@@ -20,7 +20,7 @@
 //! condition:
 //! - I-Norm: `normalize_error(z, mode)`; for mode `none` the gradient is
 //!   then the plain one, `g/d`. For `lateral` the gradient reference is
-//!   the `center` node instead of `LN` (SPEC §6); the output reference
+//!   the `center` node instead of `LN` (protocol §6); the output reference
 //!   stays `LN`.
 //! - `ei`, `inorm-sub`: the identity (these layers do not normalize), so
 //!   both numbers say how far the raw layer is from layer norm.

@@ -1,4 +1,4 @@
-//! The network of SPEC §2: `n_in → width → … → width → n_out`, hidden
+//! The network of protocol §2: `n_in → width → … → width → n_out`, hidden
 //! layers of the condition's type with ReLU after each, and an E-I dense
 //! output layer with one inhibitory unit.
 //!

@@ -1,4 +1,4 @@
-//! Projected SGD with parameter groups (SPEC §2.5), plus Cornford et al.'s
+//! Projected SGD with parameter groups (protocol §2.5), plus Cornford et al.'s
 //! corrected SGD and exponentiated gradient.
 //!
 //! | group        | rate     | clamp ≥ 0 | weight decay | momentum       |
@@ -116,7 +116,7 @@ pub struct Hyper {
 
 impl Hyper {
     /// The paper's settings: plain projected SGD, `μ = 0`, `wd = 0`, `λ = 0.01`.
-    /// Arguments in the order of SPEC §5's table.
+    /// Arguments in the order of protocol §5's table.
     pub fn paper(lr: f32, lr_wei: f32, lr_wix: f32) -> Hyper {
         Hyper {
             lr,

@@ -1,4 +1,4 @@
-//! A parameter: its value, which optimizer group it is in (SPEC §2.5),
+//! A parameter: its value, which optimizer group it is in (protocol §2.5),
 //! which loss trains it, and its optimizer state.
 //!
 //! Each step a layer *binds* its parameters to the tape: trainable ones as
@@ -12,7 +12,7 @@
 use autograd::{Tape, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
-/// The rows of the optimizer table (SPEC §2.5).
+/// The rows of the optimizer table (protocol §2.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Group {
     /// `W_ex`: rate `lr`, clamped ≥ 0, weight decay.

@@ -1,6 +1,6 @@
 //! Thin singular value decomposition by one-sided Jacobi (Hestenes), in f64.
 //!
-//! Only the I-Norm initialization needs an SVD (`B_ix = diag(S)·Vᵀ`, SPEC
+//! Only the I-Norm initialization needs an SVD (`B_ix = diag(S)·Vᵀ`, protocol
 //! §2.4), once per layer, so the algorithm is chosen for being short and
 //! accurate rather than fast: repeatedly rotate pairs of rows of `A` until
 //! all rows are mutually orthogonal. The rotated rows are then `S·Vᵀ`, and

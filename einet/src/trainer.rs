@@ -30,7 +30,7 @@ use crate::network::{NetSpec, Network};
 use crate::optim::Hyper;
 use crate::param::{Bind, Group};
 
-/// Label smoothing of the cross-entropy (SPEC §2).
+/// Label smoothing of the cross-entropy (protocol §2).
 pub const LABEL_SMOOTHING: f32 = 0.1;
 
 /// Loss and accuracy totals over a batch (add them up over a data set).
@@ -185,14 +185,14 @@ impl Trainer {
         }
     }
 
-    /// Per hidden layer, the moments of its normalized output on `x` (SPEC §6).
+    /// Per hidden layer, the moments of its normalized output on `x` (protocol §6).
     pub fn moments(&mut self, x: &[f32], rows: usize) -> Vec<Moments> {
         self.check_batch("moments", x, rows);
         measure::moments(&mut self.net, &mut self.tape, x, rows)
     }
 
     /// Per hidden layer, its alignment with layer norm on the probe batch
-    /// `x` (SPEC §6; see [`measure`]). The probe error is that of
+    /// `x` (protocol §6; see [`measure`]). The probe error is that of
     /// `Σ relu(·)`, so `y` only gives the row count, as in [`step`](Self::step).
     pub fn alignment(&mut self, x: &[f32], y: &[usize]) -> Vec<Alignment> {
         let rows = self.check_batch("alignment", x, y.len());

@@ -7,7 +7,7 @@ use einet::{BatchEval, Condition, Hyper, NetSpec, Trainer};
 const BATCH: usize = 32;
 const WIDTH: usize = 64;
 
-/// Config 2 of the paper's grid (SPEC §5).
+/// Config 2 of the paper's grid (protocol §5).
 fn hyper() -> Hyper {
     Hyper::paper(0.009452, 0.000654, 0.164)
 }

@@ -1,4 +1,4 @@
-//! What a grid costs before it runs: SPEC §5's rule of thumb, about 3 s per
+//! What a grid costs before it runs: protocol §5's rule of thumb, about 3 s per
 //! epoch of 60 000 images per core for an E-I network of width 250, twice
 //! that for I-Norm (about 1 s more to initialize it: the SVD), scaled by the
 //! work per image (`784·W + W² + 10·W` multiply-adds for `784 → W → W → 10`).

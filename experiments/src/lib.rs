@@ -10,14 +10,14 @@
 //!   seeds plus shared settings) expands into [`spec::RunSpec`]s with stable
 //!   ids; [`presets`] holds `smoke`, `quick`, `paper` and the
 //!   multiplicative-luminosity grids; [`paper`] the 30 configurations.
-//! - [`train`]: one run, epoch by epoch, measuring SPEC §6 and stopping at a
+//! - [`train`]: one run, epoch by epoch, measuring protocol §6 and stopping at a
 //!   non-finite loss. [`grid`] runs many in parallel, one per rayon thread.
 //! - [`record`] and [`store`]: a finished run is one JSON line, written
 //!   atomically into the grid's folder; a rerun skips what is finished, and
 //!   processes sharing a folder claim runs, so none trains twice. Every
 //!   file is written through [`files::write_atomic`].
 //! - [`report`] and [`stats`]: summaries, the two-sided Mann–Whitney U test,
-//!   the claims of SPEC §7 with verdicts, figures.
+//!   the claims of protocol §7 with verdicts, figures.
 //! - [`estimate`]: what a grid will cost before it runs.
 //!
 //! ```

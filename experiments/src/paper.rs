@@ -1,4 +1,4 @@
-//! The paper's protocol constants (SPEC §5): the 30 hyperparameter
+//! The paper's protocol constants (protocol §5): the 30 hyperparameter
 //! configurations every condition × ε runs, and the levels of ε.
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ pub const PAPER_EPOCHS: usize = 50;
 /// Batch size of the paper.
 pub const PAPER_BATCH: usize = 32;
 
-/// The 30 configurations of SPEC §5 (`lr / lr_wei / lr_wix / W`), sampled
+/// The 30 configurations of protocol §5 (`lr / lr_wei / lr_wix / W`), sampled
 /// log-uniformly by the authors: lr ∈ [1e-3, 1e-2], lr_wei ∈ [1e-5, 1e-2],
 /// lr_wix ∈ [1e-2, 1], W ∈ [100, 500].
 pub const PAPER_CONFIGS: [HyperConfig; 30] = [

@@ -1,7 +1,7 @@
 //! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
 //! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
 //! `central` (the central comparison at the paper's full training length),
-//! `paper` (SPEC §5 in full), the beyond-paper multiplicative-luminosity
+//! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast).
 
@@ -36,7 +36,7 @@ pub fn describe(name: &str) -> &'static str {
         "smoke" => "seconds: synthetic data, width 32, 3 epochs, all 12 conditions; for CI",
         "quick" => "Fashion-MNIST reduced: 10 conditions x eps {0, 0.75} x configs 0-7 x 3 epochs",
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
-        "paper" => "SPEC §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
+        "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
         "scale-precision" => "f16 autocast: inorm-scale x 4 eps + controls inorm, inorm-full x eps {0, 0.75}, configs 0-9, 50 epochs (80 runs)",
@@ -75,7 +75,7 @@ fn paper() -> GridSpec {
     GridSpec {
         name: "paper".to_string(),
         notes: vec![
-            "The paper's protocol (SPEC §5): every condition x eps runs the same 30 configurations for 50 epochs, batch 32, training set in fixed order, selection on the final-epoch test accuracy.".to_string(),
+            "The paper's protocol (protocol §5): every condition x eps runs the same 30 configurations for 50 epochs, batch 32, training set in fixed order, selection on the final-epoch test accuracy.".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
         dataset: DatasetChoice::FashionMnist,
@@ -106,7 +106,7 @@ fn central() -> GridSpec {
     GridSpec {
         name: "central".to_string(),
         notes: vec![
-            "The central comparison at the paper's full training length: e-ln (LN+), inorm, inorm-full and inorm-scale at every eps, 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (SPEC §5). Reduced: configurations 0-9 instead of all 30, one seed.".to_string(),
+            "The central comparison at the paper's full training length: e-ln (LN+), inorm, inorm-full and inorm-scale at every eps, 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Reduced: configurations 0-9 instead of all 30, one seed.".to_string(),
             "The four conditions share configurations and seed, so they are compared configuration by configuration (paired).".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
@@ -122,7 +122,7 @@ fn scale_precision() -> GridSpec {
     GridSpec {
         name: "scale-precision".to_string(),
         notes: vec![
-            "The paper's scale-only collapse under the authors' arithmetic: inorm-scale at every eps, trained under emulated CUDA fp16 autocast without loss scaling (half matmuls with f32 accumulation, autocast's op lists, half gradients), 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (SPEC §5). Reduced: configurations 0-9, one seed.".to_string(),
+            "The paper's scale-only collapse under the authors' arithmetic: inorm-scale at every eps, trained under emulated CUDA fp16 autocast without loss scaling (half matmuls with f32 accumulation, autocast's op lists, half gradients), 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Reduced: configurations 0-9, one seed.".to_string(),
             "Controls under the same precision: inorm and inorm-full at eps 0 and 0.75. The f32 counterparts of every run are the central grid's (run ids without the _f16 suffix).".to_string(),
             "A run whose loss turns non-finite stops there and counts as diverged.".to_string(),
         ],
@@ -142,7 +142,7 @@ fn quick() -> GridSpec {
         notes: vec![
             "A reduction of the paper's grid to about 20 minutes on 2 cores. Reduced: 10 of 12 conditions (the two *-detached baselines, swept but not plotted in the paper, are left out); eps in {0, 0.75} instead of {0, 0.25, 0.5, 0.75}; configurations 0-7 instead of all 30; 3 epochs instead of 50.".to_string(),
             "Beyond the paper: 5 000 training images are held out for validation (training uses the other 55 000), so runs can also be selected without looking at the test set; e-ln, inorm and inorm-full are also tested at fixed offsets.".to_string(),
-            "SPEC §5: the ordering of the main conditions shows after a few epochs at eps = 0.75; the size of the gaps needs the full 50 epochs.".to_string(),
+            "protocol §5: the ordering of the main conditions shows after a few epochs at eps = 0.75; the size of the gaps needs the full 50 epochs.".to_string(),
         ],
         conditions: ids(&[
             "ei",

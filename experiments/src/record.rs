@@ -1,4 +1,4 @@
-//! What a finished run leaves behind: its spec, per-epoch metrics (SPEC §6),
+//! What a finished run leaves behind: its spec, per-epoch metrics (protocol §6),
 //! final metrics, wall time and whether it diverged. One [`RunRecord`] is one
 //! JSON line of `runs.jsonl`.
 
@@ -17,7 +17,7 @@ pub struct LayerMoments {
 }
 
 /// Per hidden layer: cosine of the output with layer norm's, and of the
-/// `W_ex` gradient with layer norm's (SPEC §6).
+/// `W_ex` gradient with layer norm's (protocol §6).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerAlignment {
     #[serde(with = "nan_as_null")]

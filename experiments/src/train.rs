@@ -1,4 +1,4 @@
-//! One training run (SPEC §5, §6): build the network, loop epochs over
+//! One training run (protocol §5, §6): build the network, loop epochs over
 //! batches written into reusable buffers, evaluate on test (and validation)
 //! after every epoch, record the moments and alignment on a probe batch, stop
 //! at the first non-finite number: a hidden activity, the loss or an updated

@@ -135,7 +135,7 @@ fn a_finished_grid_gets_a_report_with_claims_and_figures() {
     let report = std::fs::read_to_string(g.join("report.md")).unwrap();
     for needle in [
         "## Protocol",
-        "## Claims of the paper (SPEC §7)",
+        "## Claims of the paper (protocol §7)",
         "| claim | verdict |",
         "## Moments of the normalized pre-ReLU output",
         "## Alignment with layer norm",

@@ -1,4 +1,4 @@
-//! The excitatory-only dense layer (SPEC §2.2): `z = x·W_exᵀ + b` with
+//! The excitatory-only dense layer (protocol §2.2): `z = x·W_exᵀ + b` with
 //! `W_ex ≥ 0`, initialized like the E-I layer's `W_ex`, no inhibition.
 //! Used under layer norm (the `e-ln` baselines), which supplies the
 //! centring that inhibition would otherwise provide.

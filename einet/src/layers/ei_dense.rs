@@ -1,4 +1,4 @@
-//! The E-I dense layer of Dale's ANNs (Cornford et al.; SPEC §2.1).
+//! The E-I dense layer of Dale's ANNs (Cornford et al.; protocol §2.1).
 //!
 //! ```text
 //! z = x·W_exᵀ − (x·W_ixᵀ)·W_eiᵀ + b  =  x·(W_ex − W_ei·W_ix)ᵀ + b
@@ -37,7 +37,7 @@ pub struct EiDense {
 
 impl EiDense {
     /// A layer of `ne` excitatory and `ni` inhibitory units on `n_in` inputs,
-    /// initialized as in SPEC §2.1.
+    /// initialized as in protocol §2.1.
     pub fn new(n_in: usize, ne: usize, ni: usize, rng: &mut impl Rng) -> EiDense {
         let w = ei_weights(ne, ni, n_in, rng);
         EiDense {

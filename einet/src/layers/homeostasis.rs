@@ -1,4 +1,4 @@
-//! The local losses that teach inhibition to normalize (SPEC §2.4).
+//! The local losses that teach inhibition to normalize (protocol §2.4).
 //!
 //! Both are means over the batch of per-sample penalties on the layer's
 //! output `o` (one row per sample, statistics over features):

@@ -1,4 +1,4 @@
-//! The I-Norm layer: inhibition that learns to normalize (SPEC §2.4).
+//! The I-Norm layer: inhibition that learns to normalize (protocol §2.4).
 //!
 //! ```text
 //! h   = x·W_exᵀ + b                          excitatory drive
@@ -118,7 +118,7 @@ impl INorm {
         let centred = tape.sub(h, inh_stopped);
         let z = d_stopped.divide(tape, centred);
         // out = normalize_error(z): the identity going forward; going back it
-        // sends mode(g) (SPEC §3), which then reaches W_ex divided by d.
+        // sends mode(g) (protocol §3), which then reaches W_ex divided by d.
         let out = tape.normalize_error(z, &node);
 
         // o = (stop(h) − inh) / d: the local error sees only W_ix and B_ix.

@@ -1,4 +1,4 @@
-//! The subtractive-only I-Norm layer, "I-Norm (sub)" (SPEC §2.4): learned
+//! The subtractive-only I-Norm layer, "I-Norm (sub)" (protocol §2.4): learned
 //! inhibition that centres but does not divide.
 //!
 //! ```text

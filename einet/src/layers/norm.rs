@@ -1,4 +1,4 @@
-//! Layer norm after a dense layer (SPEC §2.3): exact ("LN+") or detached.
+//! Layer norm after a dense layer (protocol §2.3): exact ("LN+") or detached.
 //!
 //! `LN(z) = (z − mean(z)) / sqrt(var(z) + 1e-5)` over the features of each
 //! sample, no affine parameters. The exact version is autograd's

@@ -64,7 +64,7 @@ fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
         listing.push_str(&format!("{:<34} {state}\n", r.id));
     }
     listing.push_str(&format!(
-        "grid `{}`: {}, {} in this shard: {n_done} done, {n_training} training elsewhere, {} pending, about {} on {} for the pending runs, up to {} of memory per run; results in {}",
+        "grid `{}`: {}, {} in this shard: {n_done} done, {n_training} training elsewhere, {} pending, about {} on {} for the pending runs, up to {} of memory per run; results in {}\n",
         g.name,
         estimate::count(g.runs().len(), "run"),
         mine.len(),
@@ -210,7 +210,7 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
 
 /// The text of `einorm list`.
 pub fn list() -> String {
-    let mut s = String::from("Conditions (SPEC §4):\n");
+    let mut s = String::from("Conditions (protocol §4):\n");
     for c in einet::Condition::ALL {
         s.push_str(&format!(
             "  {:<18} {:<34} {}\n",

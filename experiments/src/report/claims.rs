@@ -1,4 +1,4 @@
-//! The claims of SPEC §7, each checked against our runs (additive luminosity
+//! The claims of protocol §7, each checked against our runs (additive luminosity
 //! only, the paper's). A row's decisive test is the Wilcoxon signed-rank test
 //! when the runs pair up by configuration and seed, Mann–Whitney otherwise;
 //! the p-values of every decisive test in the table are Holm-corrected
@@ -262,7 +262,7 @@ fn per_eps(
     }
 }
 
-/// Every claim of SPEC §7, in its order, Holm-corrected across the table.
+/// Every claim of protocol §7, in its order, Holm-corrected across the table.
 pub fn evaluate(g: &Groups, collapse: &[Collapse]) -> Vec<Claim> {
     let mut drafts = vec![
         inorm_below_ln(g),

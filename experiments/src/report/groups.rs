@@ -82,7 +82,7 @@ impl<'a> Groups<'a> {
         v
     }
 
-    /// Conditions present under `lum`, in SPEC §4 order.
+    /// Conditions present under `lum`, in protocol §4 order.
     pub fn conditions(&self, lum: LumKind) -> Vec<Condition> {
         let mut v: Vec<Condition> = self
             .cells

@@ -136,7 +136,7 @@ fn verdict_text(c: &Claim) -> String {
 }
 
 fn claims(s: &mut String, claims: &[Claim]) {
-    let _ = writeln!(s, "## Claims of the paper (SPEC §7)\n");
+    let _ = writeln!(s, "## Claims of the paper (protocol §7)\n");
     let _ = writeln!(
         s,
         "Each row compares two conditions two ways: the Wilcoxon signed-rank test on the differences of runs paired by configuration and seed (with the Hodges–Lehmann median difference and its 95 % interval), and the Mann–Whitney U test of the two samples. The paired test decides when every run has a partner and there are at least {MIN_PAIRS} pairs, Mann–Whitney otherwise. p is exact for small samples without ties and a normal approximation with tie correction otherwise; r is the rank-biserial correlation (+1: the first condition ahead in every pair). The decisive p-values of the whole table are Holm-corrected together and a row's outcome uses the corrected p at α = {ALPHA}: *yes* when it shows the claimed direction significantly (for \"same as\": no significant difference), *weak* when the direction is right but not significant, *no* otherwise. A claim is reproduced when all its rows are yes, not reproduced when none is yes or weak, partly otherwise. The correction makes a difference harder to find, so a \"same as\" yes is weak evidence of sameness when the samples are small.\n"

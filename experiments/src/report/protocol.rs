@@ -1,5 +1,5 @@
 //! The protocol section of the report: this grid's settings beside the
-//! paper's (SPEC §5), and how it departs from them.
+//! paper's (protocol §5), and how it departs from them.
 
 use std::fmt::Write;
 
@@ -32,7 +32,7 @@ pub fn ranges(v: &[usize]) -> String {
     parts.join(", ")
 }
 
-/// How `g` departs from SPEC §5, one phrase each.
+/// How `g` departs from protocol §5, one phrase each.
 pub fn deviations(g: &GridSpec) -> Vec<String> {
     let mut d = Vec::new();
     if g.dataset != DatasetChoice::FashionMnist {
@@ -93,7 +93,7 @@ pub fn deviations(g: &GridSpec) -> Vec<String> {
 
 pub fn protocol(s: &mut String, g: &GridSpec, extra: &[GridSpec]) {
     let _ = writeln!(s, "## Protocol\n");
-    let _ = writeln!(s, "| | this grid | paper (SPEC §5) |\n|---|---|---|");
+    let _ = writeln!(s, "| | this grid | paper (protocol §5) |\n|---|---|---|");
     let rows = [
         ("dataset", g.dataset.to_string(), "fashion-mnist"),
         (

@@ -1,4 +1,4 @@
-//! The paper's numbers (SPEC §7), to set beside ours. Accuracies in %, one
+//! The paper's numbers (protocol §7), to set beside ours. Accuracies in %, one
 //! entry per paper ε (0, 0.25, 0.5, 0.75); `None` where the paper gives none.
 
 use einet::{Condition, ErrorMode};

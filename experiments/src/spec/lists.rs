@@ -57,7 +57,7 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Condition ids, or `all`; sorted in SPEC §4 order, duplicates dropped.
+/// Condition ids, or `all`; sorted in protocol §4 order, duplicates dropped.
 pub fn conditions(key: &'static str, t: &Tokens) -> Result<Vec<Condition>, SpecError> {
     let mut out = Vec::new();
     for tok in t.tokens() {
@@ -80,7 +80,7 @@ pub fn condition(tok: &str) -> Result<Condition, SpecError> {
     })
 }
 
-/// Position in SPEC §4 order.
+/// Position in protocol §4 order.
 pub fn condition_rank(c: &Condition) -> usize {
     Condition::ALL.iter().position(|a| a == c).unwrap_or(usize::MAX)
 }

@@ -73,7 +73,7 @@ pub struct GridSpec {
     /// The arithmetic of the training steps; absent (f32) in f32 grids.
     #[serde(default, skip_serializing_if = "PrecisionChoice::is_f32")]
     pub precision: PrecisionChoice,
-    /// Rows of the probe batch for the moments and alignment (SPEC §6).
+    /// Rows of the probe batch for the moments and alignment (protocol §6).
     pub probe: usize,
     /// After the last epoch, also test at these fixed offsets δ.
     #[serde(default)]
