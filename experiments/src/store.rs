@@ -174,12 +174,7 @@ impl Store {
     /// Waits for and takes the folder lock.
     pub fn lock(&self) -> Result<FolderLock, StoreError> {
         let path = self.dir.join(LOCK_FILE);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(at(&path))?;
+        let file = lock_file(&path)?;
         file.lock().map_err(at(&path))?;
         Ok(FolderLock { _file: file })
     }
@@ -188,12 +183,7 @@ impl Store {
     /// or has finished it.
     pub fn claim(&self, id: &str) -> Result<Option<Claim>, StoreError> {
         let path = self.dir.join(CLAIMS_DIR).join(id);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(at(&path))?;
+        let file = lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Ok(None),
@@ -427,51 +417,44 @@ fn differing_keys(a: &GridSpec, b: &GridSpec) -> String {
     diff.join(", ")
 }
 
+/// Opens (creating it if needed) a file that is only ever locked, never
+/// written.
+fn lock_file(path: &Path) -> Result<File, StoreError> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(at(path))?;
+    Ok(file)
+}
+
 /// One row per run: the spec's axes and the final metrics.
 pub fn summary_csv<'a>(records: impl Iterator<Item = &'a RunRecord>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "condition",
-        "luminosity",
-        "eps",
-        "config",
-        "seed",
-        "lr",
-        "lr_wei",
-        "lr_wix",
-        "width",
+    let mut header = RunSpec::CSV_AXES.to_vec();
+    header.extend([
         "epochs_done",
         "final_test_acc",
         "final_test_loss",
         "final_val_acc",
         "diverged",
         "wall_seconds",
-    ];
-    w.write_record(header).expect("writing to memory");
+    ]);
+    w.write_record(&header).expect("writing to memory");
     for r in records {
-        let s = &r.spec;
         let last = r.last_epoch();
         let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v}"));
-        w.write_record([
-            s.id.clone(),
-            s.condition.to_string(),
-            s.luminosity.to_string(),
-            s.eps.to_string(),
-            s.config.map_or_else(String::new, |c| c.to_string()),
-            s.seed.to_string(),
-            s.hyper.lr.to_string(),
-            s.hyper.lr_wei.to_string(),
-            s.hyper.lr_wix.to_string(),
-            s.hyper.width.to_string(),
+        let mut row = r.spec.csv_axes().to_vec();
+        row.extend([
             r.epochs.len().to_string(),
             r.final_test_acc.to_string(),
             opt(last.map(|e| e.test.loss).filter(|_| !r.diverged)),
             opt(r.final_val_acc),
             r.diverged.to_string(),
             format!("{:.2}", r.wall_seconds),
-        ])
-        .expect("writing to memory");
+        ]);
+        w.write_record(&row).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
 }

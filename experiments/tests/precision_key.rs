@@ -1,4 +1,5 @@
-//! The precision key must leave f32 grids and their results as they were:
+//! The precision key must leave f32 grids and their results as they were
+//! (and mark every f16 grid and run):
 //! a grid of results is resumed across versions only while its `grid.toml`
 //! and run records read and write the same bytes.
 
@@ -21,14 +22,15 @@ fn committed_grid_files_and_run_records_read_and_write_the_same_bytes() {
             continue;
         };
         let grid: GridSpec = toml::from_str(&text).expect("a committed grid parses");
-        assert_eq!(grid.precision, PrecisionChoice::F32);
         assert_eq!(grid.to_toml(), text, "{}", dir.display());
+        let f16 = grid.precision == PrecisionChoice::F16Autocast;
+        assert_eq!(f16, text.contains("precision"), "{}", dir.display());
         grids += 1;
         let runs = std::fs::read_to_string(dir.join("runs.jsonl")).unwrap_or_default();
         for line in runs.lines() {
             let record: RunRecord = serde_json::from_str(line).expect("a committed record parses");
             assert_eq!(serde_json::to_string(&record).unwrap(), line);
-            assert!(!record.spec.id.ends_with("_f16"));
+            assert_eq!(record.spec.id.ends_with("_f16"), f16, "{}", record.spec.id);
         }
     }
     assert!(grids > 0, "no committed grid found");

@@ -255,7 +255,8 @@ fn a_partial_central_grid_reports_paired_tests_collapse_and_what_is_missing() {
     assert_eq!(csv.lines().count(), 1 + 146 * 50);
     let header = csv.lines().next().expect("header");
     for column in [
-        "run_id",
+        "id",
+        "precision",
         "condition",
         "eps",
         "config",

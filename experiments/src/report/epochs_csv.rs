@@ -4,6 +4,7 @@
 //! (`mean_l1`, …); a run with fewer layers leaves the rest empty.
 
 use crate::record::RunRecord;
+use crate::spec::RunSpec;
 
 /// The CSV text of `records` (in the order given).
 pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u8> {
@@ -12,31 +13,20 @@ pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u
         .flat_map(|r| r.epochs.iter().map(|e| e.moments.len().max(e.alignment.len())))
         .max()
         .unwrap_or(0);
-    let mut header: Vec<String> = [
-        "run_id",
-        "grid_epochs",
-        "condition",
-        "luminosity",
-        "eps",
-        "config",
-        "seed",
-        "lr",
-        "lr_wei",
-        "lr_wix",
-        "width",
-        "batch",
-        "order",
-        "diverged",
-        "epoch",
-        "train_loss",
-        "test_loss",
-        "test_acc",
-        "val_loss",
-        "val_acc",
-        "seconds",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut header: Vec<String> = RunSpec::CSV_AXES.map(String::from).to_vec();
+    header.extend(
+        [
+            "diverged",
+            "epoch",
+            "train_loss",
+            "test_loss",
+            "test_acc",
+            "val_loss",
+            "val_acc",
+            "seconds",
+        ]
+        .map(String::from),
+    );
     for l in 1..=layers {
         header.extend(["mean", "var", "output_cos", "grad_cos"].map(|m| format!("{m}_l{l}")));
     }
@@ -52,20 +42,8 @@ pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u
     for r in records {
         let s = &r.spec;
         for e in &r.epochs {
-            let mut row = vec![
-                s.id.clone(),
-                s.epochs.to_string(),
-                s.condition.to_string(),
-                s.luminosity.to_string(),
-                s.eps.to_string(),
-                s.config.map_or_else(String::new, |c| c.to_string()),
-                s.seed.to_string(),
-                s.hyper.lr.to_string(),
-                s.hyper.lr_wei.to_string(),
-                s.hyper.lr_wix.to_string(),
-                s.hyper.width.to_string(),
-                s.batch.to_string(),
-                s.order.to_string(),
+            let mut row = s.csv_axes().to_vec();
+            row.extend([
                 r.diverged.to_string(),
                 e.epoch.to_string(),
                 num(e.train_loss),
@@ -74,7 +52,7 @@ pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u
                 e.val.map_or_else(String::new, |v| num(v.loss)),
                 e.val.map_or_else(String::new, |v| num(v.acc)),
                 format!("{:.3}", e.seconds),
-            ];
+            ]);
             for l in 0..layers {
                 let m = e.moments.get(l);
                 let a = e.alignment.get(l);

@@ -115,6 +115,45 @@ pub struct RunSpec {
 }
 
 impl RunSpec {
+    /// The names of a run's axes as CSV columns, shared by `summary.csv`
+    /// and `epochs.csv`; [`RunSpec::csv_axes`] gives the values.
+    pub const CSV_AXES: [&'static str; 14] = [
+        "id",
+        "condition",
+        "luminosity",
+        "eps",
+        "precision",
+        "config",
+        "seed",
+        "lr",
+        "lr_wei",
+        "lr_wix",
+        "width",
+        "epochs",
+        "batch",
+        "order",
+    ];
+
+    /// The values of [`RunSpec::CSV_AXES`].
+    pub fn csv_axes(&self) -> [String; 14] {
+        [
+            self.id.clone(),
+            self.condition.to_string(),
+            self.luminosity.to_string(),
+            self.eps.to_string(),
+            self.precision.to_string(),
+            self.config.map_or_else(String::new, |c| c.to_string()),
+            self.seed.to_string(),
+            self.hyper.lr.to_string(),
+            self.hyper.lr_wei.to_string(),
+            self.hyper.lr_wix.to_string(),
+            self.hyper.width.to_string(),
+            self.epochs.to_string(),
+            self.batch.to_string(),
+            self.order.to_string(),
+        ]
+    }
+
     /// The id of a run; configs print as two digits so ids sort by config.
     pub fn make_id(
         condition: Condition,
