@@ -141,7 +141,11 @@ pub fn protocol(s: &mut String, g: &GridSpec, extra: &[GridSpec]) {
             "all 10 000",
         ),
         ("selection", selection_text(g), "final test accuracy"),
-        ("arithmetic", "f32".to_string(), "the authors' PyTorch code"),
+        (
+            "arithmetic",
+            g.precision.to_string(),
+            "CUDA fp16 autocast, no loss scaling",
+        ),
     ];
     for (k, ours, paper) in rows {
         let _ = writeln!(s, "| {k} | {ours} | {paper} |");
