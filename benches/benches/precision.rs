@@ -40,29 +40,16 @@ fn turn(t: &mut Trainer, best: &mut f64, x: &[f32], y: &[usize]) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if std::env::args().any(|a| a == "--list") {
+    let Some((ids, widths)) = benches::bench_args(&["inorm-scale", "inorm-full", "ei"]) else {
         return; // `cargo bench -- --list` asks benches for their names
-    }
-    let mut ids: Vec<&str> = args
-        .iter()
-        .filter(|a| a.parse::<usize>().is_err())
-        .map(String::as_str)
-        .collect();
-    let mut widths: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    if ids.is_empty() {
-        ids = vec!["inorm-scale", "inorm-full", "ei"];
-    }
-    if widths.is_empty() {
-        widths = vec![234, 500];
-    }
+    };
     let (x, y) = random_batch(BATCH, 1);
     println!(
         "{:<12} {:>5} {:>11} {:>11} {:>7}",
         "condition", "W", "f32 ms", "f16 ms", "ratio"
     );
     for &width in &widths {
-        for &id in &ids {
+        for id in ids.iter().map(String::as_str) {
             let condition: Condition = id.parse().expect("built-in condition id");
             let mut f32_run = trainer(condition, width, Precision::F32, &x, &y);
             let mut f16_run = trainer(condition, width, Precision::F16Autocast, &x, &y);

@@ -55,22 +55,9 @@ fn time_steps(id: &str, width: usize, x: &[f32], y: &[usize]) -> (f64, f64) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if std::env::args().any(|a| a == "--list") {
+    let Some((ids, widths)) = benches::bench_args(&["ei", "ei-ln", "e-ln", "inorm", "inorm-full"]) else {
         return; // `cargo bench -- --list` asks benches for their names
-    }
-    let mut ids: Vec<&str> = args
-        .iter()
-        .filter(|a| a.parse::<usize>().is_err())
-        .map(String::as_str)
-        .collect();
-    let mut widths: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    if ids.is_empty() {
-        ids = vec!["ei", "ei-ln", "e-ln", "inorm", "inorm-full"];
-    }
-    if widths.is_empty() {
-        widths = vec![234, 500];
-    }
+    };
     let (x, y) = random_batch(BATCH, 1);
     println!(
         "{:<12} {:>5} {:>11} {:>9} {:>8} {:>8} {:>7} {:>8}",
@@ -81,7 +68,8 @@ fn main() {
         let before = sgemm_gflops(&shapes, 50, 20);
         let rows: Vec<(&str, f64, f64)> = ids
             .iter()
-            .map(|&id| {
+            .map(String::as_str)
+            .map(|id| {
                 let (flops, secs) = time_steps(id, width, &x, &y);
                 (id, flops, secs)
             })

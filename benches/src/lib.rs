@@ -155,6 +155,29 @@ pub fn random_batch(rows: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
     (x, y)
 }
 
+/// The command line of the hand-run benches: condition ids and widths in any
+/// order (`inorm-full 234 500`), each list falling back to its default;
+/// `None` when cargo only asks for the benches' names (`-- --list`).
+pub fn bench_args(default_ids: &[&str]) -> Option<(Vec<String>, Vec<usize>)> {
+    if std::env::args().any(|a| a == "--list") {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let mut ids: Vec<String> = args
+        .iter()
+        .filter(|a| a.parse::<usize>().is_err())
+        .cloned()
+        .collect();
+    let mut widths: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if ids.is_empty() {
+        ids = default_ids.iter().map(|s| s.to_string()).collect();
+    }
+    if widths.is_empty() {
+        widths = vec![234, 500];
+    }
+    Some((ids, widths))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,15 +28,6 @@ pub struct Figure {
     pub caption: String,
 }
 
-const MODES: [ErrorMode; 6] = [
-    ErrorMode::None,
-    ErrorMode::Full,
-    ErrorMode::Center,
-    ErrorMode::Scale,
-    ErrorMode::Decorrelate,
-    ErrorMode::Lateral,
-];
-
 /// The README's figure: the central comparison.
 const HEADLINE: [Condition; 3] = [
     Condition::ELn,
@@ -73,7 +64,7 @@ pub fn write_all(a: &Analysis, dir: &Path) -> Result<Vec<Figure>, PlotError> {
     }
     push(moments(a, dir)?);
     if let Some(eps) = a.alignment_eps {
-        for mode in MODES {
+        for mode in ErrorMode::ALL {
             push(alignment(g, dir, Condition::INorm(mode), eps)?);
         }
         push(alignment_curves(g, dir, eps)?);
@@ -177,7 +168,7 @@ fn modes(
     top: Option<usize>,
     top10_is_all: bool,
 ) -> Result<Option<Figure>, PlotError> {
-    let present: Vec<Condition> = MODES
+    let present: Vec<Condition> = ErrorMode::ALL
         .into_iter()
         .map(Condition::INorm)
         .filter(|c| g.conditions(ADD).contains(c))
