@@ -268,3 +268,68 @@ fn a_partial_central_grid_reports_paired_tests_collapse_and_what_is_missing() {
         assert!(header.split(',').any(|c| c == column), "{column} in {header}");
     }
 }
+
+#[test]
+fn a_precision_grid_pooled_with_f32_twins_tests_f16_against_f32() {
+    let dir = scratch("precision-pooled");
+    // f32 twins: inorm-scale at ε 0.5 in configurations 0-3, none collapsed
+    let central = presets::get("central").expect("central preset");
+    let twins = Store::create(&dir.join("f32"), &central).expect("f32 folder");
+    for spec in central.runs().into_iter().filter(|s| {
+        s.condition.to_string() == "inorm-scale" && s.eps == 0.5 && s.config.is_some_and(|c| c < 4)
+    }) {
+        twins.write_run(&record(spec, 0.82)).expect("run written");
+    }
+    // f16: the same four cells, three of them diverged in epoch 7
+    let grid = presets::get("scale-precision").expect("scale-precision preset");
+    let half = Store::create(&dir.join("f16"), &grid).expect("f16 folder");
+    for spec in grid.runs().into_iter().filter(|s| {
+        s.condition.to_string() == "inorm-scale" && s.eps == 0.5 && s.config.is_some_and(|c| c < 4)
+    }) {
+        let collapse = spec.config != Some(3);
+        let mut r = record(spec, if collapse { 0.1 } else { 0.8 });
+        if collapse {
+            r.epochs.truncate(6);
+            r.diverged = true;
+            r.divergence = Some(experiments::record::Divergence {
+                epoch: 7,
+                batch: 42,
+                acc_reached: Some(0.79),
+                tensor: Some("B_ix of hidden layer 2".to_string()),
+            });
+        }
+        half.write_run(&r).expect("run written");
+    }
+    ok(&einorm(&dir, &["report", "f16", "--extra", "f32"]));
+    let report = fs::read_to_string(dir.join("f16/report.md")).expect("report.md");
+    assert!(
+        report.contains("## Precision and the collapse"),
+        "the section is there"
+    );
+    assert!(report.contains("| `inorm-scale` | 0.5 | f16-autocast | 4 | 3 | 3 | 10.00 |"));
+    assert!(report.contains("| `inorm-scale` | 0.5 | f32 | 4 | 0 | 0 | 82.00 |"));
+    // scipy.stats.fisher_exact([[3, 1], [0, 4]]) = 0.142857...
+    assert!(
+        report.contains("| `inorm-scale` | 0.5 | 3 of 4 | 0 of 4 | 0.143 |"),
+        "Fisher row"
+    );
+    assert!(report.contains(
+        "| `inorm-scale_add0.5_c00_s0_f16` | 79.00 | 7 | epoch 7, batch 42: B_ix of hidden layer 2 |"
+    ));
+    // the rest of the report keeps to the grid's precision: the f32 twins are not in its tables
+    assert!(
+        report.contains("| I-Norm w/ GradNorm (scale) | 0.5 | 4 | 10.00 |"),
+        "the accuracy table pools f16 with f32"
+    );
+    for f in ["survival.svg", "scale_runs_by_precision.svg"] {
+        assert!(dir.join("f16/figures").join(f).exists(), "{f} drawn");
+    }
+    assert!(
+        !dir.join("f16/figures/scale_runs.svg").exists(),
+        "replaced by the by-precision figure"
+    );
+    // without the twins, the section says how to add them
+    ok(&einorm(&dir, &["report", "f16"]));
+    let alone = fs::read_to_string(dir.join("f16/report.md")).expect("report.md");
+    assert!(alone.contains("No f32 runs of these cells are pooled in"));
+}

@@ -14,6 +14,7 @@ use crate::stats::quantile;
 use super::claims::{self, Claim, Collapse};
 use super::compare::Comparison;
 use super::groups::{CellStats, Groups, Key};
+use super::precision::Study;
 use super::targets::{self, AlignmentScope, Range, Target};
 
 /// One row of the accuracy table.
@@ -133,12 +134,22 @@ pub struct Analysis<'a> {
     pub offsets: Vec<Offsets>,
     pub missing: Vec<Missing>,
     pub diverged: usize,
+    /// f16 against f32, when any pooled run was trained in emulated fp16.
+    pub precision: Option<Study<'a>>,
 }
 
 impl<'a> Analysis<'a> {
-    /// Analyses `records`; `grid` says which cells should exist.
+    /// Analyses `records`; `grid` says which cells should exist. Every
+    /// section but the precision study keeps to the grid's own precision, so
+    /// f16 and f32 runs of a cell are never pooled.
     pub fn new(records: impl IntoIterator<Item = &'a RunRecord>, grid: &GridSpec) -> Analysis<'a> {
-        let groups = Groups::new(records);
+        let records: Vec<&'a RunRecord> = records.into_iter().collect();
+        let groups = Groups::new(
+            records
+                .iter()
+                .copied()
+                .filter(|r| r.spec.precision == grid.precision),
+        );
         let cells: Vec<Cell> = groups
             .keys()
             .filter_map(|k| {
@@ -169,6 +180,7 @@ impl<'a> Analysis<'a> {
             claims,
             alignment_eps,
             groups,
+            precision: Study::new(&records),
         }
     }
 }

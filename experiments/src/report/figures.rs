@@ -11,15 +11,18 @@ use std::path::Path;
 use einet::{Condition, ErrorMode};
 
 use crate::record::RunRecord;
-use crate::spec::LumKind;
+use crate::spec::{LumKind, PrecisionChoice};
 use crate::stats::quantile;
 
 use super::analysis::{self, Analysis, Band};
+use super::claims::COLLAPSE_AT_OR_BELOW;
 use super::groups::Groups;
-use super::palette::color;
+use super::palette::{color, eps_color};
 use super::plot::{
     self, BoxGroup, BoxItem, BoxPanel, HistPanel, Key, Legend, LinePanel, PlotError, ScatterPanel, Series,
+    Stroke,
 };
+use super::precision::Study;
 
 /// A written figure: file name under `figures/` and a caption.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +73,15 @@ pub fn write_all(a: &Analysis, dir: &Path) -> Result<Vec<Figure>, PlotError> {
         push(alignment_curves(g, dir, eps)?);
     }
     push(curves(g, dir, ADD)?);
-    push(scale_runs(g, dir)?);
+    match &a.precision {
+        // The study's curves show both precisions, so they replace the
+        // grid-precision-only figure.
+        Some(study) => {
+            push(precision_curves(study, dir)?);
+            push(survival(study, dir)?);
+        }
+        None => push(scale_runs(g, dir)?),
+    }
     push(offsets(a, dir)?);
     for other in g.lums().into_iter().filter(|&l| l != ADD) {
         push(lum_boxes(g, dir, other)?);
@@ -300,7 +311,7 @@ fn band_series(c: Condition, bands: &[Band]) -> Series {
         color: color(c),
         points: bands.iter().map(|b| (b.epoch as f64, b.median)).collect(),
         band: bands.iter().map(|b| (b.epoch as f64, b.q25, b.q75)).collect(),
-        thin: false,
+        stroke: Stroke::Bold,
     }
 }
 
@@ -340,6 +351,7 @@ fn alignment_curves(g: &Groups, dir: &Path, eps: f32) -> Result<Option<Figure>, 
         &format!("Alignment with layer norm over training, ε = {eps}"),
         ("epoch", "cosine with layer norm"),
         true,
+        None,
         &legend(conds.iter().copied()),
         &[
             panel("output cosine", analysis::output_cos_at),
@@ -375,6 +387,7 @@ fn curves(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, PlotEr
         &format!("Test accuracy by epoch, {lum} luminosity"),
         ("epoch", "test accuracy (%)"),
         true,
+        None,
         &legend(conds.iter().copied()),
         &panels,
     )?;
@@ -411,7 +424,7 @@ fn scale_runs(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
                             })
                             .collect(),
                         band: Vec::new(),
-                        thin: true,
+                        stroke: Stroke::Thin,
                     })
                     .collect(),
             }
@@ -426,12 +439,121 @@ fn scale_runs(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> {
         "Every inorm-scale run: test accuracy by epoch",
         ("epoch", "test accuracy (%)"),
         true,
+        None,
         &legend([c]),
         &panels,
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
         caption: "Test accuracy of every `inorm-scale` run after each epoch, one line per run (a diverged run drops to chance at its divergence): the paper's collapse at ε ≥ 0.5 shows as lines falling to 10 %.".to_string(),
+    }))
+}
+
+/// The test accuracy of `r` after each epoch (a diverged run at chance from
+/// its divergence).
+fn acc_curve(r: &RunRecord) -> Vec<(f64, f64)> {
+    (1..=r.spec.epochs)
+        .flat_map(|k| {
+            analysis::test_acc_at(r, k)
+                .into_iter()
+                .map(move |v| (k as f64, v))
+        })
+        .collect()
+}
+
+fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    let c = Condition::INorm(ErrorMode::Scale);
+    if !st.conditions().contains(&c) {
+        return Ok(None);
+    }
+    let ran = |eps: f32, p: PrecisionChoice| !st.runs_of(c, eps, p).is_empty();
+    let precisions: Vec<PrecisionChoice> = PrecisionChoice::ALL
+        .iter()
+        .copied()
+        .filter(|&p| crate::paper::PAPER_EPS.iter().any(|&e| ran(e, p)))
+        .collect();
+    // One row per precision (f16 first), one column per ε of the paper, so
+    // each ε's panels stand one above the other.
+    let mut panels = Vec::new();
+    for &p in precisions.iter().rev() {
+        for eps in crate::paper::PAPER_EPS {
+            let runs = st.runs_of(c, eps, p);
+            panels.push(LinePanel {
+                title: match runs.len() {
+                    0 => format!("ε = {eps}, {p} (not run)"),
+                    n => format!("ε = {eps}, {p} ({})", crate::estimate::count(n, "run")),
+                },
+                series: runs
+                    .iter()
+                    .map(|r| Series {
+                        color: color(c),
+                        points: acc_curve(r),
+                        band: Vec::new(),
+                        stroke: Stroke::Thin,
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let file = "scale_runs_by_precision.svg";
+    plot::lines(
+        &dir.join(file),
+        "Every inorm-scale run by precision: test accuracy by epoch",
+        ("epoch", "test accuracy (%)"),
+        true,
+        Some((0.0, 100.0)),
+        &legend([c]),
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: "Test accuracy of every `inorm-scale` run after each epoch, one line per run, emulated fp16 autocast (`f16-autocast`) above and f32 below: a collapse shows as a line falling to 10 %.".to_string(),
+    }))
+}
+
+fn survival(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    let panels: Vec<LinePanel> = st
+        .conditions()
+        .into_iter()
+        .map(|c| LinePanel {
+            title: c.to_string(),
+            series: st
+                .survival
+                .iter()
+                .filter(|s| s.condition == c)
+                .map(|s| Series {
+                    color: eps_color(s.eps),
+                    points: s.standing.iter().map(|&(k, f)| (k as f64, f)).collect(),
+                    band: Vec::new(),
+                    stroke: if s.precision.is_f32() {
+                        Stroke::Dashed
+                    } else {
+                        Stroke::Bold
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    let mut levels: Vec<f32> = st.survival.iter().map(|s| s.eps).collect();
+    levels.sort_by(f32::total_cmp);
+    levels.dedup();
+    let keys: Legend = levels
+        .into_iter()
+        .map(|e| Key::swatch(format!("ε = {e}"), eps_color(e)))
+        .collect();
+    let file = "survival.svg";
+    plot::lines(
+        &dir.join(file),
+        "Runs not yet collapsed: solid f16-autocast, dashed f32",
+        ("epoch", "fraction of runs not collapsed"),
+        true,
+        Some((0.0, 1.02)),
+        &keys,
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: format!("The fraction of runs that have not collapsed (diverged, or at or below {COLLAPSE_AT_OR_BELOW} % from then on) after each epoch, one line per ε and precision: solid lines emulated fp16 autocast, dashed lines f32. If fp16 runs collapse earlier at larger ε, a fixed training length cuts through these curves."),
     }))
 }
 
@@ -451,7 +573,7 @@ fn offsets(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
                     color: color(*c),
                     points: o.deltas.iter().zip(v).map(|(&d, &m)| (f64::from(d), m)).collect(),
                     band: Vec::new(),
-                    thin: false,
+                    stroke: Stroke::Bold,
                 })
                 .collect(),
         })
@@ -469,6 +591,7 @@ fn offsets(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
         "Beyond the paper: test accuracy at fixed luminosity offsets δ",
         ("offset δ", "median test accuracy (%)"),
         false,
+        None,
         &legend(conds),
         &panels,
     )?;

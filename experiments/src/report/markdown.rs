@@ -10,7 +10,7 @@ use super::claims::{Claim, Outcome, Scope, Verdict, ALPHA, COLLAPSE_AT_OR_BELOW}
 use super::compare::MIN_PAIRS;
 use super::figures::Figure;
 use super::protocol::{list, protocol};
-use super::sections::{alignment, collapse, moments, offsets, selection, versus_ln};
+use super::sections::{alignment, collapse, moments, offsets, precision, selection, versus_ln};
 use super::text::{mann_whitney, opt, p_value, paired};
 
 /// What the report is built from.
@@ -70,6 +70,7 @@ pub fn render(inp: &Inputs) -> String {
     claims(&mut s, &a.claims);
     versus_ln(&mut s, a);
     collapse(&mut s, a);
+    precision(&mut s, a);
     selection(&mut s, a);
     moments(&mut s, a);
     alignment(&mut s, a);

@@ -14,6 +14,7 @@ mod groups;
 mod markdown;
 pub mod palette;
 mod plot;
+mod precision;
 mod protocol;
 mod sections;
 pub mod targets;

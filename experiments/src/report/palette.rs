@@ -1,7 +1,8 @@
 //! One colour per condition, the same in every figure. The first eight are
 //! Okabe & Ito's colour-blind-safe palette, the last four from Paul Tol's
 //! "muted" scheme, which is also safe. LN+ (`e-ln`), the reference every
-//! claim is measured against, is black, and so is its median line.
+//! claim is measured against, is black, and so is its median line. Figures
+//! whose lines are luminosity levels colour them by [`eps_color`].
 
 use einet::{Condition, ErrorMode};
 use plotters::style::RGBColor;
@@ -22,6 +23,18 @@ pub fn color(c: Condition) -> RGBColor {
         Condition::EiLnDetached => RGBColor(0x88, 0x22, 0x55),
         Condition::ELnDetached => RGBColor(0x44, 0xAA, 0x99),
         Condition::INormSub => RGBColor(0x88, 0x88, 0x88),
+    }
+}
+
+/// The colour of luminosity level `eps` where levels, not conditions, are
+/// the lines: viridis, light to dark as ε grows (grey off the paper's levels).
+pub fn eps_color(eps: f32) -> RGBColor {
+    match crate::paper::PAPER_EPS.iter().position(|&e| e == eps) {
+        Some(0) => RGBColor(0x7A, 0xD1, 0x51),
+        Some(1) => RGBColor(0x22, 0xA8, 0x84),
+        Some(2) => RGBColor(0x2A, 0x78, 0x8E),
+        Some(_) => RGBColor(0x44, 0x01, 0x54),
+        None => RGBColor(0x99, 0x99, 0x99),
     }
 }
 

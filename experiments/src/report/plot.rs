@@ -121,7 +121,11 @@ fn legend_rows(legend: &[Key], width: u32) -> Vec<Vec<usize>> {
     rows
 }
 
-/// Draws `panels` side by side, each `panel_w` wide, with `legend` below.
+/// Panels per row before a figure wraps onto another row.
+const MAX_COLUMNS: usize = 4;
+
+/// Draws `panels` side by side, each `panel_w` wide, at most
+/// [`MAX_COLUMNS`] to a row, with `legend` below.
 fn figure<P>(
     path: &Path,
     title: &str,
@@ -134,8 +138,10 @@ fn figure<P>(
         path: path.display().to_string(),
         message,
     };
-    let n = panels.len().max(1) as u32;
-    let width = (panel_w * n).max(text_width(title, 20) + 40);
+    let columns = panels.len().clamp(1, MAX_COLUMNS);
+    let panel_rows = panels.len().div_ceil(columns).max(1);
+    let width = (panel_w * columns as u32).max(text_width(title, 20) + 40);
+    let plots_h = panel_h * panel_rows as u32;
     let rows = legend_rows(legend, width);
     let legend_h = if rows.is_empty() {
         0
@@ -145,11 +151,11 @@ fn figure<P>(
     // Drawn in memory, then written atomically: a kill never leaves half a figure.
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, panel_h + 34 + legend_h)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, plots_h + 34 + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(|x| err(e(x)))?;
         let body = root.titled(title, (FONT, 20)).map_err(|x| err(e(x)))?;
-        let (plots, strip) = body.split_vertically(panel_h);
-        for (area, p) in plots.split_evenly((1, n as usize)).iter().zip(panels) {
+        let (plots, strip) = body.split_vertically(plots_h);
+        for (area, p) in plots.split_evenly((panel_rows, columns)).iter().zip(panels) {
             draw(area, p).map_err(err)?;
         }
         for (r, row) in rows.iter().enumerate() {
@@ -523,13 +529,23 @@ pub fn histograms(
     })
 }
 
-/// A line, optionally with a band (x, low, high) around it; `thin` lines
-/// (one per run) have no markers.
+/// How a line is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stroke {
+    /// A summary line, with markers when it has few points.
+    Bold,
+    /// One line of many (one per run), without markers.
+    Thin,
+    /// A second kind of summary line beside bold ones, without markers.
+    Dashed,
+}
+
+/// A line, optionally with a band (x, low, high) around it.
 pub struct Series {
     pub color: RGBColor,
     pub points: Vec<(f64, f64)>,
     pub band: Vec<(f64, f64, f64)>,
-    pub thin: bool,
+    pub stroke: Stroke,
 }
 
 pub struct LinePanel {
@@ -537,23 +553,27 @@ pub struct LinePanel {
     pub series: Vec<Series>,
 }
 
-/// Line panels; `x_integer` puts ticks at integers only (epochs).
+/// Line panels; `x_integer` puts ticks at integers only (epochs); `y_fixed`
+/// pins the y axis (e.g. fractions to 0–1), otherwise it fits the data.
 pub fn lines(
     path: &Path,
     title: &str,
     axes_desc: (&str, &str),
     x_integer: bool,
+    y_fixed: Option<(f64, f64)>,
     legend: &[Key],
     data: &[LinePanel],
 ) -> Result<(), PlotError> {
     figure(path, title, (PANEL_W, PANEL_H), legend, data, |area, p| {
         let (x0, x1) = range(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0)));
-        let (y0, y1) = range(p.series.iter().flat_map(|s| {
-            s.points
-                .iter()
-                .map(|q| q.1)
-                .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
-        }));
+        let (y0, y1) = y_fixed.unwrap_or_else(|| {
+            range(p.series.iter().flat_map(|s| {
+                s.points
+                    .iter()
+                    .map(|q| q.1)
+                    .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
+            }))
+        });
         let mut chart = axes(area, &p.title, 40, x0..x1, y0..y1)?;
         let xfmt = |v: &f64| {
             if x_integer {
@@ -591,15 +611,16 @@ pub fn lines(
             }
         }
         for s in &p.series {
-            let style = if s.thin {
-                s.color.mix(0.6).stroke_width(1)
-            } else {
-                s.color.stroke_width(2)
-            };
-            chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), style))
-                .map_err(e)?;
-            if !s.thin && s.points.len() <= 20 {
+            let points = s.points.iter().copied();
+            match s.stroke {
+                Stroke::Thin => chart.draw_series(LineSeries::new(points, s.color.mix(0.6).stroke_width(1))),
+                Stroke::Bold => chart.draw_series(LineSeries::new(points, s.color.stroke_width(2))),
+                Stroke::Dashed => {
+                    chart.draw_series(DashedLineSeries::new(points, 6, 5, s.color.stroke_width(2)))
+                }
+            }
+            .map_err(e)?;
+            if s.stroke == Stroke::Bold && s.points.len() <= 20 {
                 chart
                     .draw_series(s.points.iter().map(|&q| Circle::new(q, 3, s.color.filled())))
                     .map_err(e)?;

@@ -1,5 +1,6 @@
 //! The report's sections after the claims: every condition against LN+,
-//! the `inorm-scale` collapse, moments, alignment, beyond the paper.
+//! the `inorm-scale` collapse, precision and the collapse, moments,
+//! alignment, beyond the paper.
 
 use std::fmt::Write;
 
@@ -7,7 +8,8 @@ use crate::spec::LumKind;
 
 use super::analysis::Analysis;
 use super::claims::COLLAPSE_AT_OR_BELOW;
-use super::text::{mann_whitney, opt, paired, spread, yes_no};
+use super::precision::collapse_epoch;
+use super::text::{mann_whitney, opt, p_value, paired, spread, yes_no};
 
 pub fn versus_ln(s: &mut String, a: &Analysis) {
     if a.versus_ln.is_empty() {
@@ -53,6 +55,87 @@ pub fn collapse(s: &mut String, a: &Analysis) {
             s,
             "| {} | {} | {} | {} | {:.2} |",
             k.eps, k.n, k.collapsed, k.diverged, k.median
+        );
+    }
+    let _ = writeln!(s);
+}
+
+pub fn precision(s: &mut String, a: &Analysis) {
+    let Some(st) = &a.precision else {
+        return;
+    };
+    let _ = writeln!(
+        s,
+        "## Precision and the collapse
+"
+    );
+    let _ = writeln!(s, "Conditions trained in emulated fp16 autocast (`f16-autocast`, without loss scaling, as the paper trained) beside f32 runs of the same cells. A run has collapsed when it diverged or ended at or below {COLLAPSE_AT_OR_BELOW} %. Unlike the rest of this report, this section pools every precision.\n");
+    let _ = writeln!(
+        s,
+        "| condition | ε | precision | runs | collapsed | of which diverged | median |\n|---|---|---|---|---|---|---|"
+    );
+    for c in &st.cells {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} | {:.2} |",
+            c.condition, c.eps, c.precision, c.n, c.collapsed, c.diverged, c.median
+        );
+    }
+    let _ = writeln!(s);
+    if st.tests.is_empty() {
+        let _ = writeln!(s, "No f32 runs of these cells are pooled in, so there is no test of f16 against f32: add them with `einorm report <this folder> --extra <an f32 grid folder>`, e.g. `--extra results/central`.\n");
+    } else {
+        let _ = writeln!(s, "Fisher's exact test (two-sided) of collapsed against surviving runs, f16 against f32; rows pooling several ε ignore the levels.\n");
+        let _ = writeln!(
+            s,
+            "| condition | ε | f16 collapsed | f32 collapsed | Fisher p |\n|---|---|---|---|---|"
+        );
+        for t in &st.tests {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} of {} | {} of {} | {} |",
+                t.condition,
+                t.levels,
+                t.f16.0,
+                t.f16.1,
+                t.f32.0,
+                t.f32.1,
+                p_value(t.p)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if st.collapsed.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "Every collapsed run: when it collapsed, and where its first non-finite value appeared (epoch, 0-based batch and tensor).\n");
+    let _ = writeln!(
+        s,
+        "| run | test accuracy reached | collapsed in epoch | first non-finite value |\n|---|---|---|---|"
+    );
+    for r in &st.collapsed {
+        let reached = r
+            .divergence
+            .as_ref()
+            .and_then(|d| d.acc_reached)
+            .or_else(|| r.epochs.iter().map(|e| e.test.acc).reduce(f64::max));
+        let first = r.divergence.as_ref().map_or_else(
+            || "none (ended at chance)".to_string(),
+            |d| {
+                format!(
+                    "epoch {}, batch {}: {}",
+                    d.epoch,
+                    d.batch,
+                    d.tensor.as_deref().unwrap_or("not recorded")
+                )
+            },
+        );
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {first} |",
+            r.spec.id,
+            opt(reached, |v| format!("{:.2}", 100.0 * v)),
+            opt(collapse_epoch(r), |e| e.to_string()),
         );
     }
     let _ = writeln!(s);

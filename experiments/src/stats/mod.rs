@@ -1,13 +1,16 @@
 //! Statistics for the report: order statistics of a sample, the two-sided
 //! Mann–Whitney U test of two samples, the Wilcoxon signed-rank test and
-//! Hodges–Lehmann interval of paired differences, and Holm's correction.
+//! Hodges–Lehmann interval of paired differences, Fisher's exact test of a
+//! 2 × 2 table, and Holm's correction.
 
+mod fisher;
 mod holm;
 mod mann_whitney;
 mod normal;
 mod summary;
 mod wilcoxon;
 
+pub use fisher::fisher_exact;
 pub use holm::holm;
 pub use mann_whitney::{mann_whitney_u, MannWhitney, Method};
 pub use normal::normal_sf;
