@@ -15,12 +15,14 @@
 //!   A training loop moves its parameters in and out instead of copying
 //!   them ([`Tape::param_owned`], [`Tape::take`]); [`Tape::detach`] shares
 //!   its source's value. [`Tape::clear`] keeps every buffer for the next step.
-//! * Ops (`src/ops/`) — each family in one file: the forward as a `Tape`
-//!   method, the backward rule with its formula beside it, and the
-//!   gradient checks at the bottom. `src/backward.rs` dispatches them with
-//!   one exhaustive `match` over the closed [`Op`](crate::op) enum, so every
-//!   built-in op provably has a backward. Gradients accumulate in one place
-//!   (`Tape::accumulate`).
+//! * Ops (`src/ops/`) — plain functions on tensors, each family in one
+//!   file: the forwards, their backward rules with the formulas, and the
+//!   gradient checks at the bottom. They know nothing of the tape.
+//!   `src/record.rs` gives each op its `Tape` method, which runs the forward
+//!   and records the node, and dispatches the backward rules with one
+//!   exhaustive `match` over the closed `Op` enum (`src/op.rs`), so every
+//!   built-in op provably has one. Gradients enter through one door,
+//!   `Tape::accumulate`.
 //! * [`CustomBackward`] — the one open door: an op whose backward is
 //!   written by hand. [`NormalizeError`] is one: an identity forward with a
 //!   normalizing backward. `einet`'s `DetachedLayerNorm` is the reverse: a
@@ -69,7 +71,6 @@
 //! Shape mismatches are programming errors: they panic with the op's name
 //! and both shapes. Nothing else panics.
 
-mod backward;
 mod check;
 mod custom;
 pub mod normalize_error;
@@ -77,16 +78,15 @@ mod op;
 mod ops;
 mod pool;
 pub mod precision;
+mod record;
 mod tape;
 mod tensor;
 
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
+pub use ops::layer_norm::LN_EPS;
 pub use ops::reduce::row_stats;
 pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};
 pub use tensor::{gemm, Tensor};
-
-/// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
-pub const LN_EPS: f32 = 1e-5;

@@ -34,11 +34,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::custom::CustomBackward;
-use crate::ops::broadcast::dot;
-use crate::ops::reduce::row_stats;
+use crate::ops::layer_norm::LN_EPS;
+use crate::ops::{dot, reduce::row_stats};
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
-use crate::LN_EPS;
 
 /// How the normalize-error node maps the incoming error. See the module doc.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -48,7 +48,6 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 
 use crate::op::Op;
-use crate::tape::Var;
 
 /// The precision a tape records its ops in. See the module doc.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -106,24 +105,22 @@ impl FromStr for Precision {
 }
 
 /// Whether `op`, recorded under autocast, produces a half tensor, given
-/// which of its inputs are half. The table of the module doc, as code.
-pub(crate) fn output_is_half(op: &Op, half: impl Fn(Var) -> bool) -> bool {
+/// which of its inputs (by position) are half. The table above, as code.
+pub(crate) fn output_is_half(op: &Op, half: impl Fn(usize) -> bool) -> bool {
     match op {
-        Op::Leaf => false,
         Op::MatMul { .. } => true,
-        Op::Square(_) | Op::Sum(_) | Op::CrossEntropy { .. } | Op::LayerNorm { .. } => false,
-        Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) => half(*a) && half(*b),
-        Op::MulCol { a, s } | Op::DivCol { a, s } => half(*a) && half(*s),
-        Op::AddRow { a, .. }
-        | Op::Scale { a, .. }
-        | Op::AddScalar(a)
-        | Op::Relu(a)
-        | Op::Sqrt(a)
-        | Op::RowMean(a)
-        | Op::RowVar(a)
-        | Op::Mean(a)
-        | Op::Detach(a)
-        | Op::Custom { a, .. } => half(*a),
+        Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm(_) => false,
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulCol | Op::DivCol => half(0) && half(1),
+        Op::AddRow
+        | Op::Scale(_)
+        | Op::AddScalar
+        | Op::Relu
+        | Op::Sqrt
+        | Op::RowMean
+        | Op::RowVar
+        | Op::Mean
+        | Op::Detach
+        | Op::Custom(_) => half(0),
     }
 }
 
