@@ -86,8 +86,8 @@ pub struct UnknownPrecision(pub String);
 
 impl fmt::Display for UnknownPrecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid: Vec<_> = Precision::ALL.iter().map(|p| p.name()).collect();
-        write!(f, "unknown precision '{}' (valid: {})", self.0, valid.join(", "))
+        let valid = Precision::ALL.map(Precision::name).join(", ");
+        write!(f, "unknown precision '{}' (valid: {valid})", self.0)
     }
 }
 

@@ -46,28 +46,8 @@ pub struct Tape {
     precision: Precision,
 }
 
-/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked`
-/// if a gradient flows to it and `half` if it is half precision.
-///
-/// ```
-/// use autograd::{Tape, Tensor};
-///
-/// let mut tape = Tape::new();
-/// let x = tape.input(2, 3, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
-/// let w = tape.param(&Tensor::filled(4, 3, 0.5));
-/// let h = tape.matmul_nt(x, w);
-/// let y = tape.relu(h);
-/// let loss = tape.sum(y);
-/// println!("{tape:?}");
-/// assert_eq!(
-///     format!("{tape:?}"),
-///     "%0 = leaf()  (2, 3)\n\
-///      %1 = leaf()  (4, 3)  tracked\n\
-///      %2 = matmul_nt(%0, %1)  (2, 4)  tracked\n\
-///      %3 = relu(%2)  (2, 4)  tracked\n\
-///      %4 = sum(%3)  (1, 1)  tracked\n"
-/// );
-/// ```
+/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked` if
+/// a gradient flows to it and `half` if it is half precision (see the crate doc).
 impl std::fmt::Debug for Tape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (0..self.nodes.len()).try_for_each(|i| writeln!(f, "{}", self.describe(Var(i as u32))))
@@ -136,15 +116,6 @@ impl Tape {
         (0..self.nodes.len() as u32)
             .map(Var)
             .find(|&v| self.value(v).data().iter().any(|x| !x.is_finite()))
-    }
-
-    /// Number of nodes recorded since the last clear.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 
     /// A `rows × cols` tensor on a recycled buffer. Its entries are stale:
