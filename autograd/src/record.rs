@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use crate::custom::{self, CustomBackward};
 use crate::op::Op;
-use crate::ops::reduce::{self, row_stats};
-use crate::ops::{broadcast, elementwise as ew, layer_norm, loss, matmul};
+use crate::ops::{broadcast, elementwise as ew, layer_norm, loss, matmul, reduce};
 use crate::precision::round_to_half;
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
@@ -23,7 +22,7 @@ impl Tape {
         shape: (usize, usize),
         forward: impl FnOnce(&Tape, &mut Tensor),
     ) -> Var {
-        let mut out = self.alloc(shape.0, shape.1);
+        let mut out = self.pool.take(shape.0, shape.1);
         forward(self, &mut out);
         let tracked = inputs.iter().any(|&v| self.tracked(v));
         self.push(op, inputs.to_vec(), out, tracked)
@@ -55,28 +54,17 @@ impl Tape {
     }
 
     fn product(&mut self, a: Var, b: Var, trans_a: bool, trans_b: bool) -> Var {
-        let (m, n) = matmul::shape(self.value(a), trans_a, self.value(b), trans_b);
-        let k = if trans_a {
-            self.value(a).rows()
-        } else {
-            self.value(a).cols()
-        };
+        let (m, k, n) = matmul::dims(self.value(a), trans_a, self.value(b), trans_b);
         self.matmul_flops += 2 * (m * k * n) as u64;
         // Under autocast the operands are read as half (the output is rounded in `push`).
         let autocast = !self.precision().is_f32();
         let cast = [a, b].map(|v| if autocast { self.half_copy(v) } else { None });
         let op = Op::MatMul { trans_a, trans_b };
         let out = self.record(op, &[a, b], (m, n), |t, c| {
-            let (va, vb) = (cast[0].as_ref(), cast[1].as_ref());
-            matmul::matmul(
-                va.unwrap_or(t.value(a)),
-                trans_a,
-                vb.unwrap_or(t.value(b)),
-                trans_b,
-                c,
-            );
+            let read = |i: usize, v| cast[i].as_ref().unwrap_or(t.value(v));
+            matmul::matmul(read(0, a), trans_a, read(1, b), trans_b, c);
         });
-        cast.into_iter().flatten().for_each(|copy| self.recycle(copy));
+        cast.into_iter().flatten().for_each(|copy| self.pool.give(copy));
         out
     }
 
@@ -87,7 +75,7 @@ impl Tape {
             return None;
         }
         let (rows, cols) = self.value(v).shape();
-        let mut copy = self.alloc(rows, cols);
+        let mut copy = self.pool.take(rows, cols);
         copy.data_mut().copy_from_slice(self.value(v).data());
         round_to_half(copy.data_mut());
         Some(copy)
@@ -116,16 +104,12 @@ impl Tape {
 
     /// `a ⊙ s`: (r, c) ⊙ (r, 1) -> (r, c), row `i` scaled by `s[i]`.
     pub fn mul_col(&mut self, a: Var, s: Var) -> Var {
-        self.binary(Op::MulCol, a, s, |a, s, c| {
-            broadcast::per_row(a, s, c, "mul_col", |x, s| x * s)
-        })
+        self.binary(Op::MulCol, a, s, broadcast::mul_col)
     }
 
     /// `a / s`: (r, c) / (r, 1) -> (r, c), row `i` divided by `s[i]`.
     pub fn div_col(&mut self, a: Var, s: Var) -> Var {
-        self.binary(Op::DivCol, a, s, |a, s, c| {
-            broadcast::per_row(a, s, c, "div_col", |x, s| x / s)
-        })
+        self.binary(Op::DivCol, a, s, broadcast::div_col)
     }
 
     /// `k·a` for a constant `k`.
@@ -154,17 +138,13 @@ impl Tape {
     /// Per-row mean: (r, c) -> (r, 1).
     pub fn row_mean(&mut self, a: Var) -> Var {
         let shape = (self.value(a).rows(), 1);
-        self.record(Op::RowMean, &[a], shape, |t, c| {
-            reduce::per_row_stat(t.value(a), c, |x| row_stats(x).0)
-        })
+        self.record(Op::RowMean, &[a], shape, |t, c| reduce::row_mean(t.value(a), c))
     }
 
     /// Per-row biased variance `mean((x − mean x)²)`: (r, c) -> (r, 1).
     pub fn row_var(&mut self, a: Var) -> Var {
         let shape = (self.value(a).rows(), 1);
-        self.record(Op::RowVar, &[a], shape, |t, c| {
-            reduce::per_row_stat(t.value(a), c, |x| row_stats(x).1)
-        })
+        self.record(Op::RowVar, &[a], shape, |t, c| reduce::row_var(t.value(a), c))
     }
 
     /// Sum of all entries: -> (1, 1).
@@ -232,12 +212,9 @@ impl Tape {
                     Op::Sub => ew::sub_backward(k == 1, g, d, fresh),
                     Op::Mul => ew::mul_backward(g, v(1 - k), d, fresh),
                     Op::Div => ew::div_backward(k == 1, g, v(1), y, d, fresh),
-                    Op::AddRow if k == 0 => ew::add_backward(g, d, fresh),
-                    Op::AddRow => broadcast::add_row_backward_bias(g, d, fresh),
-                    Op::MulCol if k == 0 => broadcast::row_scaled_backward(g, v(1), d, fresh, |s| s),
-                    Op::MulCol => broadcast::mul_col_backward_s(g, v(0), d, fresh),
-                    Op::DivCol if k == 0 => broadcast::row_scaled_backward(g, v(1), d, fresh, |s| 1.0 / s),
-                    Op::DivCol => broadcast::div_col_backward_s(g, v(1), y, d, fresh),
+                    Op::AddRow => broadcast::add_row_backward(k == 1, g, d, fresh),
+                    Op::MulCol => broadcast::mul_col_backward(k == 1, g, v(0), v(1), d, fresh),
+                    Op::DivCol => broadcast::div_col_backward(k == 1, g, v(1), y, d, fresh),
                     Op::Scale(c) => ew::scale_backward(*c, g, d, fresh),
                     Op::Relu => ew::relu_backward(g, y, d, fresh),
                     Op::Square => ew::square_backward(g, v(0), d, fresh),
@@ -262,6 +239,6 @@ impl Tape {
                 }
             }
         }
-        cast.into_iter().flatten().for_each(|copy| self.recycle(copy));
+        cast.into_iter().flatten().for_each(|copy| self.pool.give(copy));
     }
 }

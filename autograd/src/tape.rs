@@ -39,7 +39,8 @@ pub struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
     grads: Vec<Option<Tensor>>,
-    pool: Pool,
+    /// Spare buffers: values and gradients are taken from it and go back on `clear`.
+    pub(crate) pool: Pool,
     /// See [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
     /// The precision new nodes are recorded in.
@@ -94,12 +95,8 @@ impl Tape {
         let node = &self.nodes[v.index()];
         let inputs: Vec<String> = node.inputs.iter().map(|v| format!("%{}", v.0)).collect();
         let (rows, cols) = self.value(v).shape();
-        let mut line = format!(
-            "%{} = {:?}({})  ({rows}, {cols})",
-            v.0,
-            node.op,
-            inputs.join(", ")
-        );
+        let (id, op, inputs) = (v.0, &node.op, inputs.join(", "));
+        let mut line = format!("%{id} = {op:?}({inputs})  ({rows}, {cols})");
         if node.tracked {
             line.push_str("  tracked");
         }
@@ -118,17 +115,6 @@ impl Tape {
             .find(|&v| self.value(v).data().iter().any(|x| !x.is_finite()))
     }
 
-    /// A `rows × cols` tensor on a recycled buffer. Its entries are stale:
-    /// the caller overwrites all of them.
-    pub(crate) fn alloc(&mut self, rows: usize, cols: usize) -> Tensor {
-        self.pool.take(rows, cols)
-    }
-
-    /// Returns a scratch tensor's buffer to the pool.
-    pub(crate) fn recycle(&mut self, t: Tensor) {
-        self.pool.give(t);
-    }
-
     /// Appends a node; under autocast, decides its precision and rounds its value.
     pub(crate) fn push(&mut self, op: Op, inputs: Vec<Var>, mut value: Tensor, tracked: bool) -> Var {
         let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
@@ -136,13 +122,14 @@ impl Tape {
         if half {
             round_to_half(value.data_mut());
         }
-        self.nodes.push(Node {
+        let node = Node {
             op,
             inputs,
             value,
             tracked,
             half,
-        });
+        };
+        self.nodes.push(node);
         Var(id)
     }
 
@@ -151,7 +138,7 @@ impl Tape {
     }
 
     fn leaf(&mut self, rows: usize, cols: usize, data: &[f32], tracked: bool) -> Var {
-        let mut value = self.alloc(rows, cols);
+        let mut value = self.pool.take(rows, cols);
         value.data_mut().copy_from_slice(data);
         self.push(Op::Leaf, Vec::new(), value, tracked)
     }
@@ -190,11 +177,7 @@ impl Tape {
     /// another backward pass through it is a bug until the tape is cleared.
     pub fn take(&mut self, v: Var) -> Tensor {
         let node = &mut self.nodes[v.index()];
-        assert!(
-            matches!(node.op, Op::Leaf),
-            "take: node {} is not a leaf",
-            v.index()
-        );
+        assert!(matches!(node.op, Op::Leaf), "take: node {} is not a leaf", v.0);
         std::mem::take(&mut node.value)
     }
 
@@ -202,11 +185,8 @@ impl Tape {
     /// it. No copy: the node reads its source's value (see [`Tape::value`]).
     pub fn detach(&mut self, a: Var) -> Var {
         let node = &self.nodes[a.index()];
-        let source = if matches!(node.op, Op::Detach) {
-            node.inputs[0]
-        } else {
-            a
-        }; // stop(stop(a)) = stop(a)
+        let detached = matches!(node.op, Op::Detach);
+        let source = if detached { node.inputs[0] } else { a }; // stop(stop(a)) = stop(a)
         self.push(Op::Detach, vec![source], Tensor::default(), false)
     }
 
@@ -228,19 +208,14 @@ impl Tape {
     /// Reverse pass from the scalar `loss`: every tracked node it depends on
     /// gets its gradient. Calling it again recomputes from scratch.
     pub fn backward(&mut self, loss: Var) {
-        let (rows, cols) = self.value(loss).shape();
-        assert_eq!(
-            (rows, cols),
-            (1, 1),
-            "backward: loss must be (1, 1), got ({rows}, {cols})"
-        );
-        let old: Vec<Tensor> = self.grads.drain(..).flatten().collect();
-        self.pool.give_all(old.into_iter());
+        let shape = self.value(loss).shape();
+        assert_eq!(shape, (1, 1), "backward: loss must be (1, 1), got {shape:?}");
+        self.pool.give_all(self.grads.drain(..).flatten());
         self.grads.resize_with(self.nodes.len(), || None);
         if !self.tracked(loss) {
             return;
         }
-        let mut seed = self.alloc(1, 1);
+        let mut seed = self.pool.take(1, 1);
         seed.data_mut()[0] = 1.0; // ∂loss/∂loss
         self.grads[loss.index()] = Some(seed);
         for i in (0..=loss.index()).rev() {
@@ -267,7 +242,7 @@ impl Tape {
             Some(g) => (g, false),
             None => {
                 let (rows, cols) = self.value(v).shape();
-                (self.alloc(rows, cols), true)
+                (self.pool.take(rows, cols), true)
             }
         };
         add(self, &mut grad, fresh);

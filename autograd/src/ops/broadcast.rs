@@ -20,15 +20,52 @@ pub(crate) fn add_row(a: &Tensor, bias: &Tensor, c: &mut Tensor) {
     }
 }
 
-/// `∂a += g` (`add_backward`), `∂bias += Σ_rows g`.
-pub(crate) fn add_row_backward_bias(g: &Tensor, d: &mut Tensor, fresh: bool) {
-    for (r, g) in g.data().chunks(d.cols()).enumerate() {
-        write_or_add(d.data_mut(), fresh && r == 0, g.iter().copied());
+/// `∂a += g`, `∂bias += Σ_rows g`.
+pub(crate) fn add_row_backward(of_bias: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_bias {
+        for (r, g) in g.data().chunks(d.cols()).enumerate() {
+            write_or_add(d.data_mut(), fresh && r == 0, g.iter().copied());
+        }
+    } else {
+        write_or_add(d.data_mut(), fresh, g.data().iter().copied());
     }
 }
 
-/// `c_ij = f(a_ij, s_i)`: (r, c) and (r, 1) -> (r, c).
-pub(crate) fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
+/// `c = a ⊙ s`: (r, c) ⊙ (r, 1) -> (r, c), row `i` scaled by `s_i`.
+pub(crate) fn mul_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
+    per_row(a, s, c, "mul_col", |x, s| x * s);
+}
+
+/// `∂a += g ⊙ s`, `∂s_i += Σ_j g_ij a_ij`.
+pub(crate) fn mul_col_backward(of_s: bool, g: &Tensor, a: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_s {
+        let cols = a.cols();
+        let rows = g.data().chunks(cols).zip(a.data().chunks(cols));
+        write_or_add(d.data_mut(), fresh, rows.map(|(g, x)| dot(g, x)));
+    } else {
+        row_scaled(g, s, d, fresh, |s| s);
+    }
+}
+
+/// `c = a / s`: (r, c) / (r, 1) -> (r, c), row `i` divided by `s_i`.
+pub(crate) fn div_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
+    per_row(a, s, c, "div_col", |x, s| x / s);
+}
+
+/// `∂a += g / s`, `∂s_i −= Σ_j g_ij c_ij / s_i` (since ∂c/∂s = −a/s² = −c/s).
+pub(crate) fn div_col_backward(of_s: bool, g: &Tensor, s: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_s {
+        let cols = c.cols();
+        let rows = g.data().chunks(cols).zip(c.data().chunks(cols));
+        let terms = rows.zip(s.data()).map(|((g, c), &s)| -(dot(g, c) / s));
+        write_or_add(d.data_mut(), fresh, terms);
+    } else {
+        row_scaled(g, s, d, fresh, |s| 1.0 / s);
+    }
+}
+
+/// `c_ij = f(a_ij, s_i)`.
+fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
     let (rows, cols) = a.shape();
     let shape = s.shape();
     assert_eq!(shape, (rows, 1), "{op}: a is ({rows}, {cols}) but s is {shape:?}");
@@ -44,14 +81,8 @@ pub(crate) fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl 
     }
 }
 
-/// `∂a_ij += g_ij · k(s_i)`: the rule for `a` of `mul_col` (`k(s) = s`) and `div_col` (`k(s) = 1/s`).
-pub(crate) fn row_scaled_backward(
-    g: &Tensor,
-    s: &Tensor,
-    d: &mut Tensor,
-    fresh: bool,
-    k: impl Fn(f32) -> f32,
-) {
+/// `∂a_ij += g_ij · k(s_i)`.
+fn row_scaled(g: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool, k: impl Fn(f32) -> f32) {
     let cols = d.cols();
     for ((d, g), &s) in d
         .data_mut()
@@ -62,21 +93,6 @@ pub(crate) fn row_scaled_backward(
         let k = k(s);
         write_or_add(d, fresh, g.iter().map(|&g| g * k));
     }
-}
-
-/// `c = a ⊙ s` (`per_row`): `∂a += g ⊙ s`, `∂s_i += Σ_j g_ij a_ij`.
-pub(crate) fn mul_col_backward_s(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bool) {
-    let cols = a.cols();
-    let rows = g.data().chunks(cols).zip(a.data().chunks(cols));
-    write_or_add(d.data_mut(), fresh, rows.map(|(g, x)| dot(g, x)));
-}
-
-/// `c = a / s` (`per_row`): `∂a += g / s`, `∂s_i −= Σ_j g_ij c_ij / s_i` (since ∂c/∂s = −a/s² = −c/s).
-pub(crate) fn div_col_backward_s(g: &Tensor, s: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
-    let cols = c.cols();
-    let rows = g.data().chunks(cols).zip(c.data().chunks(cols));
-    let terms = rows.zip(s.data()).map(|((g, c), &s)| -(dot(g, c) / s));
-    write_or_add(d.data_mut(), fresh, terms);
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use crate::precision::round_to_half;
 use crate::tensor::{gemm, Tensor};
 
-/// The shape `(m, n)` of `op(a)·op(b)`, where `op` transposes when asked.
-pub(crate) fn shape(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usize, usize) {
+/// The dimensions `(m, k, n)` of `op(a)·op(b)`, where `op` transposes when asked.
+pub(crate) fn dims(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usize, usize, usize) {
     let ((ar, ac), (br, bc)) = (a.shape(), b.shape());
     let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
     let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
@@ -15,7 +15,7 @@ pub(crate) fn shape(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (us
         (ar, ac),
         (br, bc)
     );
-    (m, n)
+    (m, k, n)
 }
 
 /// `C = op(A)·op(B)`: (m, k) @ (k, n) -> (m, n).

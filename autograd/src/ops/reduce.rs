@@ -14,13 +14,18 @@ pub fn row_stats(x: &[f32]) -> (f32, f32) {
 }
 
 /// `c_i = f(row i of a)`: (r, c) -> (r, 1).
-pub(crate) fn per_row_stat(a: &Tensor, c: &mut Tensor, f: impl Fn(&[f32]) -> f32) {
+fn per_row_stat(a: &Tensor, c: &mut Tensor, f: impl Fn(&[f32]) -> f32) {
     for (o, x) in c.data_mut().iter_mut().zip(a.data().chunks(a.cols().max(1))) {
         *o = f(x);
     }
 }
 
-/// `m_i = Σ_j a_ij / c` (`per_row_stat`): `∂a_ij += g_i / c`.
+/// `m_i = Σ_j a_ij / c`: (r, c) -> (r, 1).
+pub(crate) fn row_mean(a: &Tensor, c: &mut Tensor) {
+    per_row_stat(a, c, |x| row_stats(x).0);
+}
+
+/// `∂a_ij += g_i / c`.
 pub(crate) fn row_mean_backward(g: &Tensor, d: &mut Tensor, fresh: bool) {
     let cols = d.cols();
     let k = 1.0 / cols as f32;
@@ -29,8 +34,13 @@ pub(crate) fn row_mean_backward(g: &Tensor, d: &mut Tensor, fresh: bool) {
     }
 }
 
-/// `v_i = Σ_j (a_ij − m_i)² / c` (`per_row_stat`): `∂a_ij += g_i · 2(a_ij − m_i) / c`
-/// (the path through `m_i` vanishes because `Σ_j (a_ij − m_i) = 0`).
+/// `v_i = Σ_j (a_ij − m_i)² / c`, the biased variance: (r, c) -> (r, 1).
+pub(crate) fn row_var(a: &Tensor, c: &mut Tensor) {
+    per_row_stat(a, c, |x| row_stats(x).1);
+}
+
+/// `∂a_ij += g_i · 2(a_ij − m_i) / c` (the path through `m_i` vanishes
+/// because `Σ_j (a_ij − m_i) = 0`).
 pub(crate) fn row_var_backward(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bool) {
     let cols = d.cols();
     let k = 2.0 / cols as f32;
