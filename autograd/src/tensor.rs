@@ -16,33 +16,26 @@ impl Tensor {
 
     /// A `rows × cols` tensor with every entry `v`.
     pub fn filled(rows: usize, cols: usize, v: f32) -> Tensor {
-        Tensor {
-            rows,
-            cols,
-            data: vec![v; rows * cols],
-        }
+        let data = vec![v; rows * cols];
+        Tensor { rows, cols, data }
     }
 
     /// Wraps `data` (row-major). Panics if its length is not `rows * cols`.
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Tensor {
+        let n = data.len();
         assert_eq!(
-            data.len(),
+            n,
             rows * cols,
-            "Tensor::from_vec: {} values do not fill a ({rows}, {cols}) tensor",
-            data.len()
+            "Tensor::from_vec: {n} values do not fill a ({rows}, {cols}) tensor"
         );
         Tensor { rows, cols, data }
     }
 
-    /// Reuses `buf` as the storage of a `rows × cols` tensor. Entries are
-    /// whatever `buf` held (zero where it had to grow): callers overwrite them.
-    pub(crate) fn from_buffer(rows: usize, cols: usize, mut buf: Vec<f32>) -> Tensor {
-        buf.resize(rows * cols, 0.0);
-        Tensor {
-            rows,
-            cols,
-            data: buf,
-        }
+    /// Reuses `data` as the storage of a `rows × cols` tensor. Entries are
+    /// whatever `data` held (zero where it had to grow): callers overwrite them.
+    pub(crate) fn from_buffer(rows: usize, cols: usize, mut data: Vec<f32>) -> Tensor {
+        data.resize(rows * cols, 0.0);
+        Tensor { rows, cols, data }
     }
 
     pub(crate) fn into_buffer(self) -> Vec<f32> {
@@ -111,17 +104,6 @@ impl Tensor {
             }
         }
         t
-    }
-
-    /// Panics with `op`'s name and both shapes unless `self` and `other` have the same shape.
-    pub(crate) fn assert_same_shape(&self, other: &Tensor, op: &str) {
-        assert_eq!(
-            self.shape(),
-            other.shape(),
-            "{op}: shapes {:?} and {:?} differ",
-            self.shape(),
-            other.shape()
-        );
     }
 }
 

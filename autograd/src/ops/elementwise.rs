@@ -7,7 +7,8 @@ use crate::tensor::Tensor;
 
 /// `c = f(a, b)` entrywise; `op` names the op if the shapes differ.
 fn zip(a: &Tensor, b: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
-    a.assert_same_shape(b, op);
+    let (sa, sb) = (a.shape(), b.shape());
+    assert_eq!(sa, sb, "{op}: shapes {sa:?} and {sb:?} differ");
     for ((o, &x), &y) in c.data_mut().iter_mut().zip(a.data()).zip(b.data()) {
         *o = f(x, y);
     }
