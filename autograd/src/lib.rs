@@ -15,7 +15,9 @@
 //!   [`Tape::backward`] is one reverse loop. Data ([`Tape::input`]) and
 //!   everything computed only from data are untracked and cost no gradient
 //!   work; a [`Tape::param`] is tracked. Every gradient enters through one
-//!   door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer.
+//!   door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
+//!   training loop moves its parameters in and out without copying them
+//!   ([`Tape::param_owned`], [`Tape::take`]).
 //! * `record.rs` — each op's `Tape` method (`tape.matmul_nt(x, w)`), which
 //!   runs the forward and records the node, and the one exhaustive `match`
 //!   that sends a node's error to its inputs by its op's rule: every

@@ -2,13 +2,14 @@
 //! applies it, on a CPU that computes in `f32`.
 //!
 //! A tape records each op under its current [`Precision`]
-//! ([`Tape::set_precision`]). Under [`Precision::F16Autocast`] every node
-//! is either *half* or *f32*, decided once, when it is pushed, by
-//! [`output_is_half`]; a half node's value is rounded to the nearest half
-//! (round to nearest even, overflow to ±∞, subnormals and NaN as IEEE
-//! binary16) and kept in an `f32` that holds exactly that half. Nothing
-//! else changes: every op computes in `f32` from its (rounded) inputs, as a
-//! CUDA kernel on half tensors computes in `float` and rounds on store.
+//! ([`Tape::set_precision`](crate::Tape::set_precision)). Under
+//! [`Precision::F16Autocast`] every node is either *half* or *f32*, decided
+//! once, when it is pushed, by `output_is_half`; a half node's value is
+//! rounded to the nearest half (round to nearest even, overflow to ±∞,
+//! subnormals and NaN as IEEE binary16) and kept in an `f32` that holds
+//! exactly that half. Nothing else changes: every op computes in `f32` from
+//! its (rounded) inputs, as a CUDA kernel on half tensors computes in
+//! `float` and rounds on store.
 //!
 //! The rules follow the op lists of `torch.autocast("cuda", torch.float16)`:
 //!

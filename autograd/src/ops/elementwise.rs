@@ -1,6 +1,4 @@
 //! Elementwise ops: binary ones on tensors of one shape, and unary ones.
-//! A backward rule reads the incoming error `g` and puts its contribution
-//! into the gradient `d` of one input (the module doc of `ops` says how).
 
 use super::write_or_add;
 use crate::tensor::Tensor;
