@@ -69,13 +69,8 @@ fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32
     let (rows, cols) = a.shape();
     let shape = s.shape();
     assert_eq!(shape, (rows, 1), "{op}: a is ({rows}, {cols}) but s is {shape:?}");
-    for ((o, x), &s) in c
-        .data_mut()
-        .chunks_mut(cols)
-        .zip(a.data().chunks(cols))
-        .zip(s.data())
-    {
-        for (o, &x) in o.iter_mut().zip(x) {
+    for (r, &s) in s.data().iter().enumerate() {
+        for (o, &x) in c.row_mut(r).iter_mut().zip(a.row(r)) {
             *o = f(x, s);
         }
     }
@@ -83,15 +78,9 @@ fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32
 
 /// `∂a_ij += g_ij · k(s_i)`.
 fn row_scaled(g: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool, k: impl Fn(f32) -> f32) {
-    let cols = d.cols();
-    for ((d, g), &s) in d
-        .data_mut()
-        .chunks_mut(cols)
-        .zip(g.data().chunks(cols))
-        .zip(s.data())
-    {
+    for (r, &s) in s.data().iter().enumerate() {
         let k = k(s);
-        write_or_add(d, fresh, g.iter().map(|&g| g * k));
+        write_or_add(d.row_mut(r), fresh, g.row(r).iter().map(|&g| g * k));
     }
 }
 

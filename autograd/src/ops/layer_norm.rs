@@ -23,19 +23,14 @@ pub(crate) fn layer_norm(x: &Tensor, eps: f32, out: &mut Tensor) {
 /// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
 pub(crate) fn backward(g: &Tensor, x: &Tensor, y: &Tensor, eps: f32, d: &mut Tensor, fresh: bool) {
-    let cols = d.cols();
-    let d_inv = 1.0 / cols as f32;
-    let rows = x
-        .data()
-        .chunks(cols)
-        .zip(y.data().chunks(cols))
-        .zip(g.data().chunks(cols));
-    for (d, ((x, y), g)) in d.data_mut().chunks_mut(cols).zip(rows) {
+    let d_inv = 1.0 / d.cols() as f32;
+    for r in 0..d.rows() {
+        let (x, y, g) = (x.row(r), y.row(r), g.row(r));
         let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
         let mean_g = g.iter().sum::<f32>() * d_inv;
         let mean_gy = dot(g, y) * d_inv;
         let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
-        write_or_add(d, fresh, terms);
+        write_or_add(d.row_mut(r), fresh, terms);
     }
 }
 

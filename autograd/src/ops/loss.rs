@@ -19,12 +19,8 @@ fn target(k: usize, label: usize, smoothing: f32, classes: usize) -> f32 {
 /// `L = (1/B) Σ_b Σ_k −q_bk · log softmax(logits_b)_k`: -> (1, 1).
 pub(crate) fn cross_entropy(logits: &Tensor, labels: &[usize], smoothing: f32, c: &mut Tensor) {
     let (rows, classes) = logits.shape();
-    assert_eq!(
-        labels.len(),
-        rows,
-        "cross_entropy: {} labels for {rows} rows",
-        labels.len()
-    );
+    let n = labels.len();
+    assert_eq!(n, rows, "cross_entropy: {n} labels for {rows} rows");
     let mut loss = 0.0f64;
     for (row, &label) in logits.data().chunks(classes).zip(labels) {
         assert!(

@@ -44,11 +44,8 @@ pub(crate) fn row_var(a: &Tensor, c: &mut Tensor) {
 pub(crate) fn row_var_backward(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bool) {
     let cols = d.cols();
     let k = 2.0 / cols as f32;
-    for (d, (x, &g)) in d
-        .data_mut()
-        .chunks_mut(cols)
-        .zip(a.data().chunks(cols).zip(g.data()))
-    {
+    let rows = a.data().chunks(cols).zip(g.data());
+    for (d, (x, &g)) in d.data_mut().chunks_mut(cols).zip(rows) {
         let m = row_stats(x).0;
         write_or_add(d, fresh, x.iter().map(|&x| g * k * (x - m)));
     }
@@ -57,16 +54,14 @@ pub(crate) fn row_var_backward(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bo
 /// `s = Σ a`, or the mean `Σ a / n`, accumulated in f64: -> (1, 1).
 pub(crate) fn sum(a: &Tensor, mean: bool, c: &mut Tensor) {
     let sum = a.data().iter().map(|&v| v as f64).sum::<f64>();
-    c.data_mut()[0] = if mean { sum / a.len() as f64 } else { sum } as f32;
+    let value = if mean { sum / a.len() as f64 } else { sum };
+    c.data_mut()[0] = value as f32;
 }
 
 /// `∂a += g` for the sum, `∂a += g / n` for the mean.
 pub(crate) fn sum_backward(mean: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
-    let g = if mean {
-        g.data()[0] / d.len() as f32
-    } else {
-        g.data()[0]
-    };
+    let n = if mean { d.len() as f32 } else { 1.0 }; // g / 1 is g, exactly
+    let g = g.data()[0] / n;
     write_or_add(d.data_mut(), fresh, std::iter::repeat(g));
 }
 
