@@ -3,41 +3,29 @@
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
 
-/// One step of SplitMix64: a tiny seeded generator, enough for test data
-/// and fixed random weights (this crate depends on nothing but sgemm).
-pub(crate) fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A uniform draw in `[0, 1)`.
-pub(crate) fn unit_uniform(state: &mut u64) -> f32 {
-    (splitmix64(state) >> 40) as f32 / (1u64 << 24) as f32
+/// `rows × cols` seeded uniform draws in `[0, 1)`, mapped by `f`. The
+/// generator is SplitMix64: enough for test data (this crate depends on
+/// nothing but sgemm and half conversions).
+fn uniform(rows: usize, cols: usize, seed: u64, f: impl Fn(f32) -> f32) -> Tensor {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32
+    };
+    Tensor::from_vec(rows, cols, (0..rows * cols).map(|_| f(next())).collect())
 }
 
 /// A `rows × cols` tensor of seeded uniform values in `[−1, 1)`.
 pub fn seeded(rows: usize, cols: usize, seed: u64) -> Tensor {
-    let mut state = seed;
-    Tensor::from_vec(
-        rows,
-        cols,
-        (0..rows * cols)
-            .map(|_| 2.0 * unit_uniform(&mut state) - 1.0)
-            .collect(),
-    )
+    uniform(rows, cols, seed, |u| 2.0 * u - 1.0)
 }
 
 /// A `rows × cols` tensor of seeded uniform values in `[0.5, 1.5)`, safe to divide by or take roots of.
 pub fn seeded_positive(rows: usize, cols: usize, seed: u64) -> Tensor {
-    let mut state = seed;
-    Tensor::from_vec(
-        rows,
-        cols,
-        (0..rows * cols).map(|_| 0.5 + unit_uniform(&mut state)).collect(),
-    )
+    uniform(rows, cols, seed, |u| 0.5 + u)
 }
 
 /// How far analytic gradients are from finite differences.
@@ -91,16 +79,6 @@ pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> Gra
     let weighted = tape.mul(y, rv);
     let loss = tape.sum(weighted);
     tape.backward(loss);
-    let analytic: Vec<Tensor> = vars
-        .iter()
-        .zip(inputs)
-        .map(|(&v, t)| {
-            tape.grad(v)
-                .cloned()
-                .unwrap_or_else(|| Tensor::zeros(t.rows(), t.cols()))
-        })
-        .collect();
-
     let objective = |xs: &[Tensor]| -> f64 {
         let mut tape = Tape::new();
         let vs: Vec<Var> = xs.iter().map(|x| tape.constant(x)).collect();
@@ -115,20 +93,17 @@ pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> Gra
 
     let mut report = GradcheckReport::default();
     let mut xs = inputs.to_vec();
-    for (which, grad) in analytic.iter().enumerate() {
-        for i in 0..grad.len() {
+    for (which, &v) in vars.iter().enumerate() {
+        for i in 0..xs[which].len() {
             let x0 = xs[which].data()[i];
-            xs[which].data_mut()[i] = x0 + STEP;
-            let up = objective(&xs);
-            xs[which].data_mut()[i] = x0 - STEP;
-            let down = objective(&xs);
+            let mut at = |x| {
+                xs[which].data_mut()[i] = x;
+                objective(&xs)
+            };
+            let numeric = (at(x0 + STEP) - at(x0 - STEP)) / (2.0 * STEP as f64);
             xs[which].data_mut()[i] = x0;
-            let numeric = (up - down) / (2.0 * STEP as f64);
-            report.record(
-                || format!("input {which}, entry {i}"),
-                grad.data()[i] as f64,
-                numeric,
-            );
+            let analytic = tape.grad(v).map_or(0.0, |g| g.data()[i] as f64);
+            report.record(|| format!("input {which}, entry {i}"), analytic, numeric);
         }
     }
     report

@@ -1,47 +1,38 @@
 //! The one open door of the tape: an op whose backward is written by hand.
 
-use std::sync::Arc;
-
-use crate::op::Op;
-use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
 
 /// An op with a hand-written backward. `forward` fills `out` (already
 /// shaped like `x`); `backward` overwrites `grad_x` with the error to send
 /// down, given the incoming `grad_out`. Nothing forces `backward` to be the
-/// derivative of `forward`: that freedom is the point.
+/// derivative of `forward`: that freedom is the point. A printed tape
+/// shows the node by its `name`.
 pub trait CustomBackward: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     fn forward(&self, x: &Tensor, out: &mut Tensor);
     fn backward(&self, x: &Tensor, out: &Tensor, grad_out: &Tensor, grad_x: &mut Tensor);
 }
 
-impl Tape {
-    /// Applies a custom op to `a`; the output has the shape of `a`.
-    pub fn custom(&mut self, a: Var, op: Arc<dyn CustomBackward>) -> Var {
-        let (rows, cols) = self.value(a).shape();
-        let mut out = self.alloc(rows, cols);
-        op.forward(self.value(a), &mut out);
-        let tracked = self.tracked(a);
-        self.push(Op::Custom { a, op }, out, tracked)
+/// Puts the custom op's error into `d`: straight in when `fresh`, else
+/// through a buffer of its own (`backward` overwrites), then added.
+pub(crate) fn backward(
+    op: &dyn CustomBackward,
+    x: &Tensor,
+    y: &Tensor,
+    g: &Tensor,
+    d: &mut Tensor,
+    fresh: bool,
+) {
+    if fresh {
+        op.backward(x, y, g, d);
+    } else {
+        let mut sent = Tensor::zeros(d.rows(), d.cols());
+        op.backward(x, y, g, &mut sent);
+        d.data_mut()
+            .iter_mut()
+            .zip(sent.data())
+            .for_each(|(d, &s)| *d += s);
     }
-}
-
-/// Adds the custom op's error for `a` into its gradient.
-pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, op: &dyn CustomBackward) {
-    tape.accumulate(a, |t, grad, fresh| {
-        let (x, y, g) = (t.value(a), t.value(out), t.grad_out(out));
-        if fresh {
-            op.backward(x, y, g, grad); // the first contribution: written straight in
-        } else {
-            let mut sent = Tensor::zeros(grad.rows(), grad.cols());
-            op.backward(x, y, g, &mut sent);
-            grad.data_mut()
-                .iter_mut()
-                .zip(sent.data())
-                .for_each(|(d, &s)| *d += s);
-        }
-    });
 }
 
 #[cfg(test)]

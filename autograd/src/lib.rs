@@ -1,41 +1,40 @@
 //! A minimal tape-based reverse-mode autodiff, small enough to read in an
 //! evening, with one unusual node: **normalize-error**.
 //!
-//! # A tour
+//! # A tour, in reading order
 //!
-//! * [`Tensor`] — a 2-D row-major `f32` matrix; rows are samples. Products
-//!   go through `matrixmultiply::sgemm` ([`gemm`]), which reads transposed
-//!   operands through strides instead of copying them.
-//! * [`Tape`] and [`Var`] — every operation appends a node (its op, its
-//!   value, whether it needs a gradient) to an arena and returns a `Copy`
-//!   handle. Nodes are created in topological order, so
-//!   [`Tape::backward`] is one reverse loop. Data ([`Tape::input`],
-//!   [`Tape::constant`]) and everything computed only from data are
-//!   untracked and cost no gradient work; [`Tape::param`] is tracked.
-//!   A training loop moves its parameters in and out instead of copying
-//!   them ([`Tape::param_owned`], [`Tape::take`]); [`Tape::detach`] shares
-//!   its source's value. [`Tape::clear`] keeps every buffer for the next step.
-//! * Ops (`src/ops/`) — each family in one file: the forward as a `Tape`
-//!   method, the backward rule with its formula beside it, and the
-//!   gradient checks at the bottom. `src/backward.rs` dispatches them with
-//!   one exhaustive `match` over the closed [`Op`](crate::op) enum, so every
-//!   built-in op provably has a backward. Gradients accumulate in one place
-//!   (`Tape::accumulate`).
+//! * [`Tensor`] (`tensor.rs`) — a 2-D row-major `f32` matrix; rows are
+//!   samples. Products go through `matrixmultiply::sgemm` ([`gemm`]), which
+//!   reads transposed operands through strides instead of copying them.
+//! * `ops/` — each op as a forward and a backward rule on tensors, the
+//!   rule's formula in its doc and the op's gradient checks at the bottom
+//!   of its file. They know nothing of the tape.
+//! * [`Tape`] and [`Var`] (`tape.rs`) — every op appends a node (its op,
+//!   its inputs, its value, whether it needs a gradient) to an arena and
+//!   returns a `Copy` handle. Nodes are created in topological order, so
+//!   [`Tape::backward`] is one reverse loop. Data ([`Tape::input`]) and
+//!   everything computed only from data are untracked and cost no gradient
+//!   work; a [`Tape::param`] is tracked. Every gradient enters through one
+//!   door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
+//!   training loop moves its parameters in and out without copying them
+//!   ([`Tape::param_owned`], [`Tape::take`]).
+//! * `record.rs` — each op's `Tape` method (`tape.matmul_nt(x, w)`), which
+//!   runs the forward and records the node, and the one exhaustive `match`
+//!   that sends a node's error to its inputs by its op's rule: every
+//!   built-in op provably has one.
 //! * [`CustomBackward`] — the one open door: an op whose backward is
 //!   written by hand. [`NormalizeError`] is one: an identity forward with a
-//!   normalizing backward. `einet`'s `DetachedLayerNorm` is the reverse: a
-//!   normalizing forward whose backward passes the error through.
-//! * `{tape:?}` prints every node: its op (a custom node by its name), its
-//!   shape and its inputs (see [`Tape`]).
-//! * [`Precision`] — the one switch of arithmetic: [`Tape::set_precision`]
-//!   with [`Precision::F16Autocast`] records the ops that follow as CUDA
-//!   fp16 autocast would run them. When a node is pushed, the tape decides
-//!   from autocast's op lists whether it is half and, if so, rounds its
-//!   value; the reverse loop rounds a half node's gradient before its rule
-//!   reads it; matmuls read their operands as half. No op or layer takes a
-//!   precision argument. [`precision`] has the rules, op by op, and why.
+//!   normalizing backward. `einet`'s `DetachedLayerNorm` is the other, the
+//!   reverse: a normalizing forward (with this crate's [`row_stats`]) whose
+//!   backward passes the error through.
+//! * [`Precision`] — one setting of the tape, not of any op or layer:
+//!   under [`Precision::F16Autocast`] ([`Tape::set_precision`]) the tape
+//!   records the ops that follow as CUDA fp16 autocast would run them. It
+//!   rounds a node's value to half when autocast's op lists say so, and a
+//!   half node's gradient before its rule reads it; matmuls read their
+//!   operands as half. [`precision`] has the rules, op by op.
 //! * [`gradcheck`] — central finite differences of `Σ r ⊙ f(x)` for a fixed
-//!   random `r`; every built-in op passes it, and other crates use it too.
+//!   random `r`; every built-in op passes it.
 //!
 //! # The normalize-error node
 //!
@@ -44,9 +43,8 @@
 //! three ([`ErrorMode`]). The backward is **deliberately not the
 //! derivative of the forward**: it models a circuit in which the same
 //! inhibition that normalizes activity also normalizes the learning signal.
-//! Placed after a layer that normalizes its activity by stopped-gradient
-//! division, mode `full` makes the error look like the one exact layer
-//! norm would have sent. See [`normalize_error`] for every formula.
+//! See [`normalize_error`] for every formula. Printing the tape shows each
+//! node's op, inputs and shape:
 //!
 //! ```
 //! use std::sync::Arc;
@@ -56,11 +54,18 @@
 //! let x = tape.param(&Tensor::from_vec(1, 4, vec![1.0, 2.0, 3.0, 6.0]));
 //! let center = Arc::new(NormalizeError::new(ErrorMode::Center));
 //! let y = tape.normalize_error(x, &center); // forward: y == x
-//! assert_eq!(tape.value(y), tape.value(x));
-//!
-//! let g = tape.constant(&Tensor::from_vec(1, 4, vec![1.0, -1.0, 2.0, 0.0]));
+//! let g = tape.input(1, 4, &[1.0, -1.0, 2.0, 0.0]);
 //! let weighted = tape.mul(y, g);
 //! let loss = tape.sum(weighted); // ∂loss/∂y = g
+//! println!("{tape:?}");
+//! assert_eq!(
+//!     format!("{tape:?}"),
+//!     "%0 = leaf()  (1, 4)  tracked\n\
+//!      %1 = normalize_error[center](%0)  (1, 4)  tracked\n\
+//!      %2 = leaf()  (1, 4)\n\
+//!      %3 = mul(%1, %2)  (1, 4)  tracked\n\
+//!      %4 = sum(%3)  (1, 1)  tracked\n"
+//! );
 //! tape.backward(loss);
 //! // The derivative would be g itself; `center` sends g − mean(g) instead.
 //! assert_eq!(tape.grad(x).unwrap().data(), &[0.5, -1.5, 1.5, -0.5]);
@@ -69,7 +74,6 @@
 //! Shape mismatches are programming errors: they panic with the op's name
 //! and both shapes. Nothing else panics.
 
-mod backward;
 mod check;
 mod custom;
 pub mod normalize_error;
@@ -77,16 +81,15 @@ mod op;
 mod ops;
 mod pool;
 pub mod precision;
+mod record;
 mod tape;
 mod tensor;
 
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
+pub use ops::layer_norm::LN_EPS;
 pub use ops::reduce::row_stats;
 pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};
 pub use tensor::{gemm, Tensor};
-
-/// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
-pub const LN_EPS: f32 = 1e-5;

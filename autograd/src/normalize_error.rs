@@ -34,11 +34,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::custom::CustomBackward;
-use crate::ops::broadcast::dot;
-use crate::ops::reduce::row_stats;
+use crate::ops::layer_norm::LN_EPS;
+use crate::ops::{dot, reduce::row_stats};
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
-use crate::LN_EPS;
 
 /// How the normalize-error node maps the incoming error. See the module doc.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,12 +84,11 @@ pub struct UnknownMode(pub String);
 
 impl fmt::Display for UnknownMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid: Vec<_> = ErrorMode::ALL.iter().map(|m| m.name()).collect();
+        let valid = ErrorMode::ALL.map(ErrorMode::name).join(", ");
         write!(
             f,
-            "unknown error-normalization mode '{}' (valid: {})",
-            self.0,
-            valid.join(", ")
+            "unknown error-normalization mode '{}' (valid: {valid})",
+            self.0
         )
     }
 }
@@ -113,6 +111,8 @@ impl FromStr for ErrorMode {
 pub struct NormalizeError {
     mode: ErrorMode,
     lateral_weights: Vec<f32>,
+    /// `normalize_error[mode]`, as a printed tape shows the node.
+    name: String,
 }
 
 impl NormalizeError {
@@ -123,18 +123,21 @@ impl NormalizeError {
             mode != ErrorMode::Lateral,
             "NormalizeError::new: the lateral mode needs its weights; use NormalizeError::lateral"
         );
-        NormalizeError {
-            mode,
-            lateral_weights: Vec::new(),
-        }
+        NormalizeError::with(mode, Vec::new())
     }
 
     /// A `lateral` node with fixed weights, one per feature (positive,
     /// summing to 1: the network draws them once, when it is built).
     pub fn lateral(weights: Vec<f32>) -> NormalizeError {
+        NormalizeError::with(ErrorMode::Lateral, weights)
+    }
+
+    fn with(mode: ErrorMode, lateral_weights: Vec<f32>) -> NormalizeError {
+        let name = format!("normalize_error[{mode}]");
         NormalizeError {
-            mode: ErrorMode::Lateral,
-            lateral_weights: weights,
+            mode,
+            lateral_weights,
+            name,
         }
     }
 
@@ -162,14 +165,10 @@ impl NormalizeError {
             ErrorMode::Scale => (0.0, 0.0, inv_s()),
             ErrorMode::Decorrelate => (0.0, gx(), 1.0),
             ErrorMode::Lateral => {
-                assert_eq!(
-                    self.lateral_weights.len(),
-                    g.len(),
-                    "normalize_error: lateral weights are for width {} but the rows have {}",
-                    self.lateral_weights.len(),
-                    g.len()
-                );
-                (dot(&self.lateral_weights, g), 0.0, 1.0) // m = Σ_j w_j g_j
+                let (w, n) = (&self.lateral_weights, g.len());
+                let msg = "normalize_error: lateral weights are for width";
+                assert_eq!(w.len(), n, "{msg} {} but the rows have {n}", w.len());
+                (dot(w, g), 0.0, 1.0) // m = Σ_j w_j g_j
             }
         };
         for ((o, &g), &x) in sent.iter_mut().zip(g).zip(x) {
@@ -179,16 +178,8 @@ impl NormalizeError {
 }
 
 impl CustomBackward for NormalizeError {
-    /// `normalize_error[mode]`, as a printed tape shows the node.
     fn name(&self) -> &str {
-        match self.mode {
-            ErrorMode::None => "normalize_error[none]",
-            ErrorMode::Full => "normalize_error[full]",
-            ErrorMode::Center => "normalize_error[center]",
-            ErrorMode::Scale => "normalize_error[scale]",
-            ErrorMode::Decorrelate => "normalize_error[decorrelate]",
-            ErrorMode::Lateral => "normalize_error[lateral]",
-        }
+        &self.name
     }
 
     /// Identity.

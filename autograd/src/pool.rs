@@ -1,5 +1,5 @@
 //! Spare buffers for a tape's values and gradients: a training loop that
-//! does the same work every step allocates nothing after its first steps.
+//! does the same work every step needs no new buffer after its first steps.
 
 use crate::tensor::Tensor;
 

@@ -2,13 +2,14 @@
 //! applies it, on a CPU that computes in `f32`.
 //!
 //! A tape records each op under its current [`Precision`]
-//! ([`Tape::set_precision`]). Under [`Precision::F16Autocast`] every node
-//! is either *half* or *f32*, decided once, when it is pushed, by
-//! [`output_is_half`]; a half node's value is rounded to the nearest half
-//! (round to nearest even, overflow to ±∞, subnormals and NaN as IEEE
-//! binary16) and kept in an `f32` that holds exactly that half. Nothing
-//! else changes: every op computes in `f32` from its (rounded) inputs, as a
-//! CUDA kernel on half tensors computes in `float` and rounds on store.
+//! ([`Tape::set_precision`](crate::Tape::set_precision)). Under
+//! [`Precision::F16Autocast`] every node is either *half* or *f32*, decided
+//! once, when it is pushed, by `output_is_half`; a half node's value is
+//! rounded to the nearest half (round to nearest even, overflow to ±∞,
+//! subnormals and NaN as IEEE binary16) and kept in an `f32` that holds
+//! exactly that half. Nothing else changes: every op computes in `f32` from
+//! its (rounded) inputs, as a CUDA kernel on half tensors computes in
+//! `float` and rounds on store.
 //!
 //! The rules follow the op lists of `torch.autocast("cuda", torch.float16)`:
 //!
@@ -48,7 +49,6 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 
 use crate::op::Op;
-use crate::tape::Var;
 
 /// The precision a tape records its ops in. See the module doc.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -87,8 +87,8 @@ pub struct UnknownPrecision(pub String);
 
 impl fmt::Display for UnknownPrecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid: Vec<_> = Precision::ALL.iter().map(|p| p.name()).collect();
-        write!(f, "unknown precision '{}' (valid: {})", self.0, valid.join(", "))
+        let valid = Precision::ALL.map(Precision::name).join(", ");
+        write!(f, "unknown precision '{}' (valid: {valid})", self.0)
     }
 }
 
@@ -106,24 +106,22 @@ impl FromStr for Precision {
 }
 
 /// Whether `op`, recorded under autocast, produces a half tensor, given
-/// which of its inputs are half. The table of the module doc, as code.
-pub(crate) fn output_is_half(op: &Op, half: impl Fn(Var) -> bool) -> bool {
+/// which of its inputs (by position) are half. The table above, as code.
+pub(crate) fn output_is_half(op: &Op, half: impl Fn(usize) -> bool) -> bool {
     match op {
-        Op::Leaf => false,
         Op::MatMul { .. } => true,
-        Op::Square(_) | Op::Sum(_) | Op::CrossEntropy { .. } | Op::LayerNorm { .. } => false,
-        Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) => half(*a) && half(*b),
-        Op::MulCol { a, s } | Op::DivCol { a, s } => half(*a) && half(*s),
-        Op::AddRow { a, .. }
-        | Op::Scale { a, .. }
-        | Op::AddScalar(a)
-        | Op::Relu(a)
-        | Op::Sqrt(a)
-        | Op::RowMean(a)
-        | Op::RowVar(a)
-        | Op::Mean(a)
-        | Op::Detach(a)
-        | Op::Custom { a, .. } => half(*a),
+        Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm(_) => false,
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulCol | Op::DivCol => half(0) && half(1),
+        Op::AddRow
+        | Op::Scale(_)
+        | Op::AddScalar
+        | Op::Relu
+        | Op::Sqrt
+        | Op::RowMean
+        | Op::RowVar
+        | Op::Mean
+        | Op::Detach
+        | Op::Custom(_) => half(0),
     }
 }
 

@@ -1,6 +1,5 @@
 //! The tape: an arena of nodes in creation order, and the reverse pass.
 
-use crate::backward::backward_node;
 use crate::op::Op;
 use crate::pool::Pool;
 use crate::precision::{output_is_half, round_to_half, Precision};
@@ -19,10 +18,10 @@ impl Var {
 
 pub(crate) struct Node {
     pub(crate) op: Op,
+    pub(crate) inputs: Vec<Var>,
     pub(crate) value: Tensor,
     /// Whether a gradient must flow to this node: true for parameters and
-    /// for anything computed from one. Data and detached values are false,
-    /// and the backward pass skips them entirely.
+    /// for anything computed from one. The backward pass skips the others.
     pub(crate) tracked: bool,
     /// Whether the value (and so the gradient) is IEEE half, stored in an
     /// `f32`: only under [`Precision::F16Autocast`], by the rules of `precision`.
@@ -34,50 +33,25 @@ pub(crate) struct Node {
 ///
 /// Nodes are pushed in creation order, which is already a topological
 /// order, so the backward pass is a single reverse loop. [`Tape::clear`]
-/// keeps every buffer for the next step: a training loop that does the same
-/// work each step allocates nothing after the first few steps.
+/// keeps every value and gradient buffer for the next step.
 #[derive(Default)]
 pub struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
-    pub(crate) grads: Vec<Option<Tensor>>,
-    /// Spare buffers, handed out by `alloc`.
-    pool: Pool,
-    /// Floating-point operations done by matrix products since the tape was
-    /// made (2·m·k·n per product, forward and backward); see [`Tape::matmul_flops`].
+    grads: Vec<Option<Tensor>>,
+    /// Spare buffers: values and gradients are taken from it and go back on `clear`.
+    pub(crate) pool: Pool,
+    /// See [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
     /// The precision new nodes are recorded in.
     precision: Precision,
 }
 
-/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked`
-/// if a gradient flows to it and `half` if it is half precision.
-///
-/// ```
-/// use autograd::{Tape, Tensor};
-///
-/// let mut tape = Tape::new();
-/// let x = tape.input(2, 3, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
-/// let w = tape.param(&Tensor::filled(4, 3, 0.5));
-/// let h = tape.matmul_nt(x, w);
-/// let y = tape.relu(h);
-/// let loss = tape.sum(y);
-/// println!("{tape:?}");
-/// assert_eq!(
-///     format!("{tape:?}"),
-///     "%0 = leaf()  (2, 3)\n\
-///      %1 = leaf()  (4, 3)  tracked\n\
-///      %2 = matmul_nt(%0, %1)  (2, 4)  tracked\n\
-///      %3 = relu(%2)  (2, 4)  tracked\n\
-///      %4 = sum(%3)  (1, 1)  tracked\n"
-/// );
-/// ```
+/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked` if
+/// a gradient flows to it and `half` if it is half precision (see the crate doc).
 impl std::fmt::Debug for Tape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for i in 0..self.nodes.len() {
-            writeln!(f, "{}", self.describe(Var(i as u32)))?;
-        }
-        Ok(())
+        (0..self.nodes.len()).try_for_each(|i| writeln!(f, "{}", self.describe(Var(i as u32))))
     }
 }
 
@@ -116,25 +90,13 @@ impl Tape {
         self.nodes[v.index()].half
     }
 
-    /// A copy of `v`'s value rounded to half, for a matmul under autocast to
-    /// read in its place (then recycle); `None` when `v` is already half.
-    pub(crate) fn half_copy(&mut self, v: Var) -> Option<Tensor> {
-        if self.is_half(v) {
-            return None;
-        }
-        let (rows, cols) = self.value(v).shape();
-        let mut copy = self.alloc(rows, cols);
-        copy.data_mut().copy_from_slice(self.value(v).data());
-        round_to_half(copy.data_mut());
-        Some(copy)
-    }
-
-    /// Node `v`'s line of the printed tape: `%i = op(%inputs)  (rows, cols)`,
-    /// then `tracked` and `half` where they apply.
+    /// Node `v`'s line of the printed tape (see [`Tape`]).
     pub fn describe(&self, v: Var) -> String {
         let node = &self.nodes[v.index()];
+        let inputs: Vec<String> = node.inputs.iter().map(|v| format!("%{}", v.0)).collect();
         let (rows, cols) = self.value(v).shape();
-        let mut line = format!("%{} = {:?}  ({rows}, {cols})", v.0, node.op);
+        let (id, op, inputs) = (v.0, &node.op, inputs.join(", "));
+        let mut line = format!("%{id} = {op:?}({inputs})  ({rows}, {cols})");
         if node.tracked {
             line.push_str("  tracked");
         }
@@ -148,44 +110,26 @@ impl Tape {
     /// infinity: where a forward pass turned non-finite. (Values moved out
     /// with [`take`](Self::take) are not looked at.)
     pub fn first_non_finite(&self) -> Option<Var> {
-        (0..self.nodes.len())
-            .map(|i| Var(i as u32))
+        (0..self.nodes.len() as u32)
+            .map(Var)
             .find(|&v| self.value(v).data().iter().any(|x| !x.is_finite()))
     }
 
-    /// Number of nodes recorded since the last clear.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
-    /// A `rows × cols` tensor on a recycled buffer (best fit). Its entries
-    /// are stale: the caller overwrites all of them.
-    pub(crate) fn alloc(&mut self, rows: usize, cols: usize) -> Tensor {
-        self.pool.take(rows, cols)
-    }
-
-    /// Returns a scratch tensor's buffer to the pool.
-    pub(crate) fn recycle(&mut self, t: Tensor) {
-        self.pool.give(t);
-    }
-
     /// Appends a node; under autocast, decides its precision and rounds its value.
-    pub(crate) fn push(&mut self, op: Op, mut value: Tensor, tracked: bool) -> Var {
+    pub(crate) fn push(&mut self, op: Op, inputs: Vec<Var>, mut value: Tensor, tracked: bool) -> Var {
         let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
-        let half = !self.precision.is_f32() && output_is_half(&op, |v| self.is_half(v));
+        let half = !self.precision.is_f32() && output_is_half(&op, |k| self.is_half(inputs[k]));
         if half {
             round_to_half(value.data_mut());
         }
-        self.nodes.push(Node {
+        let node = Node {
             op,
+            inputs,
             value,
             tracked,
             half,
-        });
+        };
+        self.nodes.push(node);
         Var(id)
     }
 
@@ -194,9 +138,9 @@ impl Tape {
     }
 
     fn leaf(&mut self, rows: usize, cols: usize, data: &[f32], tracked: bool) -> Var {
-        let mut value = self.alloc(rows, cols);
+        let mut value = self.pool.take(rows, cols);
         value.data_mut().copy_from_slice(data);
-        self.push(Op::Leaf, value, tracked)
+        self.push(Op::Leaf, Vec::new(), value, tracked)
     }
 
     /// Data that needs no gradient (a copy of `t`).
@@ -206,12 +150,8 @@ impl Tape {
 
     /// Data given as a row-major slice, e.g. a batch of images. No gradient.
     pub fn input(&mut self, rows: usize, cols: usize, data: &[f32]) -> Var {
-        assert_eq!(
-            data.len(),
-            rows * cols,
-            "input: {} values do not fill ({rows}, {cols})",
-            data.len()
-        );
+        let n = data.len();
+        assert_eq!(n, rows * cols, "input: {n} values do not fill ({rows}, {cols})");
         self.leaf(rows, cols, data, false)
     }
 
@@ -224,35 +164,37 @@ impl Tape {
     /// loop moves each parameter in before the forward pass and gets it
     /// back with [`take`](Self::take) after the backward pass.
     pub fn param_owned(&mut self, t: Tensor) -> Var {
-        self.push(Op::Leaf, t, true)
+        self.push(Op::Leaf, Vec::new(), t, true)
     }
 
-    /// Data moved onto the tape without a copy (no gradient); see
-    /// [`param_owned`](Self::param_owned).
+    /// Data moved onto the tape without a copy (no gradient).
     pub fn constant_owned(&mut self, t: Tensor) -> Var {
-        self.push(Op::Leaf, t, false)
+        self.push(Op::Leaf, Vec::new(), t, false)
     }
 
-    /// Moves the value of the leaf `v` out of the tape (e.g. a parameter
-    /// moved in by [`param_owned`](Self::param_owned)), leaving an empty
-    /// tensor in its place. Its gradient stays readable with
-    /// [`grad`](Self::grad); reading its value or running another backward
-    /// pass through it is a bug until the tape is cleared.
+    /// Moves the value of the leaf `v` out of the tape, leaving an empty
+    /// tensor. Its gradient stays readable; reading its value or running
+    /// another backward pass through it is a bug until the tape is cleared.
     pub fn take(&mut self, v: Var) -> Tensor {
         let node = &mut self.nodes[v.index()];
-        assert!(
-            matches!(node.op, Op::Leaf),
-            "take: node {} is not a leaf",
-            v.index()
-        );
+        assert!(matches!(node.op, Op::Leaf), "take: node {} is not a leaf", v.0);
         std::mem::take(&mut node.value)
+    }
+
+    /// The same value with the gradient stopped: nothing flows back through
+    /// it. No copy: the node reads its source's value (see [`Tape::value`]).
+    pub fn detach(&mut self, a: Var) -> Var {
+        let node = &self.nodes[a.index()];
+        let detached = matches!(node.op, Op::Detach);
+        let source = if detached { node.inputs[0] } else { a }; // stop(stop(a)) = stop(a)
+        self.push(Op::Detach, vec![source], Tensor::default(), false)
     }
 
     /// The value of `v`. A `detach` node shares its source's value.
     pub fn value(&self, v: Var) -> &Tensor {
         let node = &self.nodes[v.index()];
         match node.op {
-            Op::Detach(source) => &self.nodes[source.index()].value,
+            Op::Detach => &self.nodes[node.inputs[0].index()].value,
             _ => &node.value,
         }
     }
@@ -266,30 +208,23 @@ impl Tape {
     /// Reverse pass from the scalar `loss`: every tracked node it depends on
     /// gets its gradient. Calling it again recomputes from scratch.
     pub fn backward(&mut self, loss: Var) {
-        let (rows, cols) = self.value(loss).shape();
-        assert_eq!(
-            (rows, cols),
-            (1, 1),
-            "backward: loss must be (1, 1), got ({rows}, {cols})"
-        );
-        let old: Vec<Tensor> = self.grads.drain(..).flatten().collect();
-        self.pool.give_all(old.into_iter());
+        let shape = self.value(loss).shape();
+        assert_eq!(shape, (1, 1), "backward: loss must be (1, 1), got {shape:?}");
+        self.pool.give_all(self.grads.drain(..).flatten());
         self.grads.resize_with(self.nodes.len(), || None);
         if !self.tracked(loss) {
             return;
         }
-        let mut seed = self.alloc(1, 1);
+        let mut seed = self.pool.take(1, 1);
         seed.data_mut()[0] = 1.0; // ∂loss/∂loss
         self.grads[loss.index()] = Some(seed);
         for i in (0..=loss.index()).rev() {
-            if self.nodes[i].tracked && self.grads[i].is_some() {
-                if self.nodes[i].half {
-                    // Complete now: a half tensor's gradient is half.
-                    if let Some(g) = self.grads[i].as_mut() {
-                        round_to_half(g.data_mut());
-                    }
+            let node = &self.nodes[i];
+            if let (true, Some(g)) = (node.tracked, &mut self.grads[i]) {
+                if node.half {
+                    round_to_half(g.data_mut()); // complete now: a half tensor's gradient is half
                 }
-                backward_node(self, i);
+                self.backward_node(i); // the op's backward rule (`record.rs`)
             }
         }
     }
@@ -307,7 +242,7 @@ impl Tape {
             Some(g) => (g, false),
             None => {
                 let (rows, cols) = self.value(v).shape();
-                (self.alloc(rows, cols), true)
+                (self.pool.take(rows, cols), true)
             }
         };
         add(self, &mut grad, fresh);
@@ -415,5 +350,19 @@ mod tests {
         tape.backward(loss);
         assert!(tape.grad(x).is_none());
         assert_eq!(tape.grad(w).map(Tensor::data), Some(&[1.0, 2.0][..]));
+    }
+
+    #[test]
+    fn detach_passes_the_value_and_stops_the_gradient() {
+        let mut tape = crate::Tape::new();
+        let w = tape.param(&crate::check::seeded(2, 3, 6));
+        let d = tape.detach(w);
+        let y = tape.mul(d, w);
+        let loss = tape.sum(y);
+        tape.backward(loss);
+        assert_eq!(tape.value(d), tape.value(w));
+        // Only the direct path counts: ∂Σ(stop(w)·w)/∂w = w, not 2w.
+        assert_eq!(tape.grad(w), Some(tape.value(w)));
+        assert!(tape.grad(d).is_none());
     }
 }

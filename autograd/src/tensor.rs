@@ -16,33 +16,26 @@ impl Tensor {
 
     /// A `rows × cols` tensor with every entry `v`.
     pub fn filled(rows: usize, cols: usize, v: f32) -> Tensor {
-        Tensor {
-            rows,
-            cols,
-            data: vec![v; rows * cols],
-        }
+        let data = vec![v; rows * cols];
+        Tensor { rows, cols, data }
     }
 
     /// Wraps `data` (row-major). Panics if its length is not `rows * cols`.
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Tensor {
+        let n = data.len();
         assert_eq!(
-            data.len(),
+            n,
             rows * cols,
-            "Tensor::from_vec: {} values do not fill a ({rows}, {cols}) tensor",
-            data.len()
+            "Tensor::from_vec: {n} values do not fill a ({rows}, {cols}) tensor"
         );
         Tensor { rows, cols, data }
     }
 
-    /// Reuses `buf` as the storage of a `rows × cols` tensor. Entries are
-    /// whatever `buf` held (zero where it had to grow): callers overwrite them.
-    pub(crate) fn from_buffer(rows: usize, cols: usize, mut buf: Vec<f32>) -> Tensor {
-        buf.resize(rows * cols, 0.0);
-        Tensor {
-            rows,
-            cols,
-            data: buf,
-        }
+    /// Reuses `data` as the storage of a `rows × cols` tensor. Entries are
+    /// whatever `data` held (zero where it had to grow): callers overwrite them.
+    pub(crate) fn from_buffer(rows: usize, cols: usize, mut data: Vec<f32>) -> Tensor {
+        data.resize(rows * cols, 0.0);
+        Tensor { rows, cols, data }
     }
 
     pub(crate) fn into_buffer(self) -> Vec<f32> {
@@ -89,23 +82,18 @@ impl Tensor {
         self.data[r * self.cols + c]
     }
 
-    pub fn set(&mut self, r: usize, c: usize, v: f32) {
-        self.data[r * self.cols + c] = v;
-    }
-
     /// `A·B`: (m, k) @ (k, n) -> (m, n).
     pub fn matmul(&self, b: &Tensor) -> Tensor {
-        product(self, false, b, false)
+        let mut c = Tensor::zeros(self.rows, b.cols);
+        gemm(1.0, self, false, b, false, 0.0, &mut c);
+        c
     }
 
     /// `A·Bᵀ`: (m, k) @ (n, k)ᵀ -> (m, n).
     pub fn matmul_nt(&self, b: &Tensor) -> Tensor {
-        product(self, false, b, true)
-    }
-
-    /// `Aᵀ·B`: (k, m)ᵀ @ (k, n) -> (m, n).
-    pub fn matmul_tn(&self, b: &Tensor) -> Tensor {
-        product(self, true, b, false)
+        let mut c = Tensor::zeros(self.rows, b.rows);
+        gemm(1.0, self, false, b, true, 0.0, &mut c);
+        c
     }
 
     pub fn transpose(&self) -> Tensor {
@@ -117,25 +105,6 @@ impl Tensor {
         }
         t
     }
-
-    /// Panics with `op`'s name and both shapes unless `self` and `other` have the same shape.
-    pub(crate) fn assert_same_shape(&self, other: &Tensor, op: &str) {
-        assert_eq!(
-            self.shape(),
-            other.shape(),
-            "{op}: shapes {:?} and {:?} differ",
-            self.shape(),
-            other.shape()
-        );
-    }
-}
-
-fn product(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> Tensor {
-    let m = if trans_a { a.cols } else { a.rows };
-    let n = if trans_b { b.rows } else { b.cols };
-    let mut c = Tensor::zeros(m, n);
-    gemm(1.0, a, trans_a, b, trans_b, 0.0, &mut c);
-    c
 }
 
 /// Row and column strides of `t`, or of its transpose when `trans`.
@@ -162,7 +131,7 @@ pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, be
     if m == 0 || n == 0 {
         return;
     }
-    let rsc = n as isize;
+    let (pa, pb, pc) = (a.data.as_ptr(), b.data.as_ptr(), c.data.as_mut_ptr());
     #[allow(unsafe_code)]
     // SAFETY: `view` gives strides that address exactly the `m×k` and `k×n`
     // row-major (or transposed) elements inside `a.data` and `b.data`, and
@@ -171,20 +140,7 @@ pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, be
     // `a` or `b`.
     unsafe {
         matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.data.as_ptr(),
-            rsa,
-            csa,
-            b.data.as_ptr(),
-            rsb,
-            csb,
-            beta,
-            c.data.as_mut_ptr(),
-            rsc,
-            1,
+            m, k, n, alpha, pa, rsa, csa, pb, rsb, csb, beta, pc, n as isize, 1,
         );
     }
 }
@@ -198,7 +154,7 @@ mod tests {
         for i in 0..a.rows {
             for j in 0..b.cols {
                 let s: f64 = (0..a.cols).map(|k| a.get(i, k) as f64 * b.get(k, j) as f64).sum();
-                c.set(i, j, s as f32);
+                c.data[i * b.cols + j] = s as f32;
             }
         }
         c
@@ -221,10 +177,11 @@ mod tests {
         let a = ramp(3, 5, 0.1);
         let b = ramp(5, 4, 0.7);
         assert_close(&a.matmul(&b), &naive(&a, &b));
-        let bt = b.transpose();
+        let (at, bt) = (a.transpose(), b.transpose());
         assert_close(&a.matmul_nt(&bt), &naive(&a, &b));
-        let at = a.transpose();
-        assert_close(&at.matmul_tn(&b), &naive(&a, &b));
+        let mut c = Tensor::zeros(3, 4);
+        gemm(1.0, &at, true, &b, false, 0.0, &mut c);
+        assert_close(&c, &naive(&a, &b));
     }
 
     #[test]

@@ -1,132 +1,87 @@
 //! Broadcasting ops: a bias row added to every sample, and one scalar per
 //! sample (a column) multiplying or dividing its row.
 
-use super::elementwise::write_or_add;
-use crate::op::Op;
-use crate::tape::{Tape, Var};
+use super::{dot, write_or_add};
+use crate::tensor::Tensor;
 
-impl Tape {
-    /// `a + bias`: (r, c) + (1, c) -> (r, c).
-    pub fn add_row(&mut self, a: Var, bias: Var) -> Var {
-        let (rows, cols) = self.value(a).shape();
-        assert_eq!(
-            self.value(bias).shape(),
-            (1, cols),
-            "add_row: a is ({rows}, {cols}) but bias is {:?}",
-            self.value(bias).shape()
-        );
-        let mut out = self.alloc(rows, cols);
-        let bias_row = self.value(bias).data();
-        for (o, x) in out
-            .data_mut()
-            .chunks_mut(cols)
-            .zip(self.value(a).data().chunks(cols))
-        {
-            for ((o, &x), &b) in o.iter_mut().zip(x).zip(bias_row) {
-                *o = x + b;
-            }
+/// `c = a + bias`: (r, c) + (1, c) -> (r, c).
+pub(crate) fn add_row(a: &Tensor, bias: &Tensor, c: &mut Tensor) {
+    let (rows, cols) = a.shape();
+    let shape = bias.shape();
+    assert_eq!(
+        shape,
+        (1, cols),
+        "add_row: a is ({rows}, {cols}) but bias is {shape:?}"
+    );
+    for (o, x) in c.data_mut().chunks_mut(cols).zip(a.data().chunks(cols)) {
+        for ((o, &x), &b) in o.iter_mut().zip(x).zip(bias.data()) {
+            *o = x + b;
         }
-        let tracked = self.tracked(a) || self.tracked(bias);
-        self.push(Op::AddRow { a, bias }, out, tracked)
-    }
-
-    /// `a ⊙ s`: (r, c) ⊙ (r, 1) -> (r, c), row `i` scaled by `s[i]`.
-    pub fn mul_col(&mut self, a: Var, s: Var) -> Var {
-        let out = self.per_row(a, s, "mul_col", |x, s| x * s);
-        let tracked = self.tracked(a) || self.tracked(s);
-        self.push(Op::MulCol { a, s }, out, tracked)
-    }
-
-    /// `a / s`: (r, c) / (r, 1) -> (r, c), row `i` divided by `s[i]`.
-    pub fn div_col(&mut self, a: Var, s: Var) -> Var {
-        let out = self.per_row(a, s, "div_col", |x, s| x / s);
-        let tracked = self.tracked(a) || self.tracked(s);
-        self.push(Op::DivCol { a, s }, out, tracked)
-    }
-
-    fn per_row(&mut self, a: Var, s: Var, name: &str, f: impl Fn(f32, f32) -> f32) -> crate::Tensor {
-        let (rows, cols) = self.value(a).shape();
-        assert_eq!(
-            self.value(s).shape(),
-            (rows, 1),
-            "{name}: a is ({rows}, {cols}) but s is {:?}",
-            self.value(s).shape()
-        );
-        let mut out = self.alloc(rows, cols);
-        let scalars = self.value(s).data();
-        for ((o, x), &s) in out
-            .data_mut()
-            .chunks_mut(cols)
-            .zip(self.value(a).data().chunks(cols))
-            .zip(scalars)
-        {
-            for (o, &x) in o.iter_mut().zip(x) {
-                *o = f(x, s);
-            }
-        }
-        out
     }
 }
 
-/// `c = a + 1·bias`: `∂a += g`, `∂bias += Σ_rows g`.
-pub(crate) fn add_row_backward(tape: &mut Tape, out: Var, a: Var, bias: Var) {
-    super::elementwise::accumulate_map(tape, a, out, |g| g);
-    tape.accumulate(bias, |t, grad, fresh| {
-        let cols = grad.cols();
-        for (r, g) in t.grad_out(out).data().chunks(cols).enumerate() {
-            write_or_add(grad.data_mut(), fresh && r == 0, g.iter().copied());
+/// `∂a += g`, `∂bias += Σ_rows g`.
+pub(crate) fn add_row_backward(of_bias: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_bias {
+        for (r, g) in g.data().chunks(d.cols()).enumerate() {
+            write_or_add(d.data_mut(), fresh && r == 0, g.iter().copied());
         }
-    });
+    } else {
+        write_or_add(d.data_mut(), fresh, g.data().iter().copied());
+    }
 }
 
-/// `∂a += g ⊙ f(s)`, each row of the incoming error scaled by `f(s_i)`.
-fn accumulate_row_scaled(tape: &mut Tape, a: Var, out: Var, s: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate(a, |t, grad, fresh| {
-        let cols = grad.cols();
-        let g_rows = t.grad_out(out).data().chunks(cols);
-        for ((d, g), &s) in grad
-            .data_mut()
-            .chunks_mut(cols)
-            .zip(g_rows)
-            .zip(t.value(s).data())
-        {
-            let k = f(s);
-            write_or_add(d, fresh, g.iter().map(|&g| g * k));
+/// `c = a ⊙ s`: (r, c) ⊙ (r, 1) -> (r, c), row `i` scaled by `s_i`.
+pub(crate) fn mul_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
+    per_row(a, s, c, "mul_col", |x, s| x * s);
+}
+
+/// `∂a += g ⊙ s`, `∂s_i += Σ_j g_ij a_ij`.
+pub(crate) fn mul_col_backward(of_s: bool, g: &Tensor, a: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_s {
+        let cols = a.cols();
+        let rows = g.data().chunks(cols).zip(a.data().chunks(cols));
+        write_or_add(d.data_mut(), fresh, rows.map(|(g, x)| dot(g, x)));
+    } else {
+        row_scaled(g, s, d, fresh, |s| s);
+    }
+}
+
+/// `c = a / s`: (r, c) / (r, 1) -> (r, c), row `i` divided by `s_i`.
+pub(crate) fn div_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
+    per_row(a, s, c, "div_col", |x, s| x / s);
+}
+
+/// `∂a += g / s`, `∂s_i −= Σ_j g_ij c_ij / s_i` (since ∂c/∂s = −a/s² = −c/s).
+pub(crate) fn div_col_backward(of_s: bool, g: &Tensor, s: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_s {
+        let cols = c.cols();
+        let rows = g.data().chunks(cols).zip(c.data().chunks(cols));
+        let terms = rows.zip(s.data()).map(|((g, c), &s)| -(dot(g, c) / s));
+        write_or_add(d.data_mut(), fresh, terms);
+    } else {
+        row_scaled(g, s, d, fresh, |s| 1.0 / s);
+    }
+}
+
+/// `c_ij = f(a_ij, s_i)`.
+fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
+    let (rows, cols) = a.shape();
+    let shape = s.shape();
+    assert_eq!(shape, (rows, 1), "{op}: a is ({rows}, {cols}) but s is {shape:?}");
+    for (r, &s) in s.data().iter().enumerate() {
+        for (o, &x) in c.row_mut(r).iter_mut().zip(a.row(r)) {
+            *o = f(x, s);
         }
-    });
+    }
 }
 
-/// `c = a ⊙ s`: `∂a += g ⊙ s`, `∂s_i += Σ_j g_ij a_ij`.
-pub(crate) fn mul_col_backward(tape: &mut Tape, out: Var, a: Var, s: Var) {
-    accumulate_row_scaled(tape, a, out, s, |s| s);
-    tape.accumulate(s, |t, grad, fresh| {
-        let cols = t.value(a).cols();
-        let rows = t
-            .grad_out(out)
-            .data()
-            .chunks(cols)
-            .zip(t.value(a).data().chunks(cols));
-        write_or_add(grad.data_mut(), fresh, rows.map(|(g, x)| dot(g, x)));
-    });
-}
-
-/// `c = a / s`: `∂a += g / s`, `∂s_i −= Σ_j g_ij c_ij / s_i` (since ∂c/∂s = −a/s² = −c/s).
-pub(crate) fn div_col_backward(tape: &mut Tape, out: Var, a: Var, s: Var) {
-    accumulate_row_scaled(tape, a, out, s, |s| 1.0 / s);
-    tape.accumulate(s, |t, grad, fresh| {
-        let cols = t.value(a).cols();
-        let rows = t
-            .grad_out(out)
-            .data()
-            .chunks(cols)
-            .zip(t.value(out).data().chunks(cols));
-        let terms = rows.zip(t.value(s).data()).map(|((g, c), &s)| -(dot(g, c) / s));
-        write_or_add(grad.data_mut(), fresh, terms);
-    });
-}
-
-pub(crate) fn dot(x: &[f32], y: &[f32]) -> f32 {
-    x.iter().zip(y).map(|(a, b)| a * b).sum()
+/// `∂a_ij += g_ij · k(s_i)`.
+fn row_scaled(g: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool, k: impl Fn(f32) -> f32) {
+    for (r, &s) in s.data().iter().enumerate() {
+        let k = k(s);
+        write_or_add(d.row_mut(r), fresh, g.row(r).iter().map(|&g| g * k));
+    }
 }
 
 #[cfg(test)]

@@ -1,101 +1,125 @@
-//! Elementwise binary ops on tensors of the same shape.
+//! Elementwise ops: binary ones on tensors of one shape, and unary ones.
 
-use crate::op::Op;
-use crate::tape::{Tape, Var};
+use super::write_or_add;
+use crate::tensor::Tensor;
 
-impl Tape {
-    fn zip(&mut self, a: Var, b: Var, name: &str, f: impl Fn(f32, f32) -> f32) -> (crate::Tensor, bool) {
-        self.value(a).assert_same_shape(self.value(b), name);
-        let (rows, cols) = self.value(a).shape();
-        let mut out = self.alloc(rows, cols);
-        for ((o, &x), &y) in out
-            .data_mut()
-            .iter_mut()
-            .zip(self.value(a).data())
-            .zip(self.value(b).data())
-        {
-            *o = f(x, y);
-        }
-        (out, self.tracked(a) || self.tracked(b))
-    }
-
-    pub fn add(&mut self, a: Var, b: Var) -> Var {
-        let (out, tracked) = self.zip(a, b, "add", |x, y| x + y);
-        self.push(Op::Add(a, b), out, tracked)
-    }
-
-    pub fn sub(&mut self, a: Var, b: Var) -> Var {
-        let (out, tracked) = self.zip(a, b, "sub", |x, y| x - y);
-        self.push(Op::Sub(a, b), out, tracked)
-    }
-
-    pub fn mul(&mut self, a: Var, b: Var) -> Var {
-        let (out, tracked) = self.zip(a, b, "mul", |x, y| x * y);
-        self.push(Op::Mul(a, b), out, tracked)
-    }
-
-    pub fn div(&mut self, a: Var, b: Var) -> Var {
-        let (out, tracked) = self.zip(a, b, "div", |x, y| x / y);
-        self.push(Op::Div(a, b), out, tracked)
+/// `c = f(a, b)` entrywise; `op` names the op if the shapes differ.
+fn zip(a: &Tensor, b: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
+    let (sa, sb) = (a.shape(), b.shape());
+    assert_eq!(sa, sb, "{op}: shapes {sa:?} and {sb:?} differ");
+    for ((o, &x), &y) in c.data_mut().iter_mut().zip(a.data()).zip(b.data()) {
+        *o = f(x, y);
     }
 }
 
-/// `d ← v` entrywise when `fresh` (a gradient's first contribution), else `d += v`.
-pub(crate) fn write_or_add(d: &mut [f32], fresh: bool, v: impl Iterator<Item = f32>) {
-    if fresh {
-        d.iter_mut().zip(v).for_each(|(d, v)| *d = v);
+/// `c = f(a)` entrywise.
+fn map(a: &Tensor, c: &mut Tensor, f: impl Fn(f32) -> f32) {
+    for (o, &x) in c.data_mut().iter_mut().zip(a.data()) {
+        *o = f(x);
+    }
+}
+
+/// `d += f(g, w)` entrywise, `w` the value the derivative reads.
+fn put(d: &mut Tensor, fresh: bool, g: &Tensor, w: &Tensor, f: impl Fn(f32, f32) -> f32) {
+    let terms = g.data().iter().zip(w.data()).map(|(&g, &w)| f(g, w));
+    write_or_add(d.data_mut(), fresh, terms);
+}
+
+/// `c = a + b`.
+pub(crate) fn add(a: &Tensor, b: &Tensor, c: &mut Tensor) {
+    zip(a, b, c, "add", |x, y| x + y);
+}
+
+/// `∂a += g` and `∂b += g`; also the rule of `add_scalar`.
+pub(crate) fn add_backward(g: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, g, |g, _| g);
+}
+
+/// `c = a − b`.
+pub(crate) fn sub(a: &Tensor, b: &Tensor, c: &mut Tensor) {
+    zip(a, b, c, "sub", |x, y| x - y);
+}
+
+/// `∂a += g`, `∂b −= g` (`of_b`: the rule for `b`).
+pub(crate) fn sub_backward(of_b: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, g, |g, _| if of_b { -g } else { g });
+}
+
+/// `c = a ⊙ b`.
+pub(crate) fn mul(a: &Tensor, b: &Tensor, c: &mut Tensor) {
+    zip(a, b, c, "mul", |x, y| x * y);
+}
+
+/// `∂a += g ⊙ b`, `∂b += g ⊙ a`: `other` is the other factor.
+pub(crate) fn mul_backward(g: &Tensor, other: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, other, |g, o| g * o);
+}
+
+/// `c = a / b`.
+pub(crate) fn div(a: &Tensor, b: &Tensor, c: &mut Tensor) {
+    zip(a, b, c, "div", |x, y| x / y);
+}
+
+/// `∂a += g / b`, `∂b −= g ⊙ c / b` (since ∂c/∂b = −a/b² = −c/b).
+pub(crate) fn div_backward(of_b: bool, g: &Tensor, b: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
+    if of_b {
+        let terms = g.data().iter().zip(c.data()).zip(b.data());
+        write_or_add(d.data_mut(), fresh, terms.map(|((&g, &c), &den)| -(g * c / den)));
     } else {
-        d.iter_mut().zip(v).for_each(|(d, v)| *d += v);
+        put(d, fresh, g, b, |g, b| g / b);
     }
 }
 
-/// `∂v += f(g)` entrywise, `g` the incoming error of `out`.
-pub(crate) fn accumulate_map(tape: &mut Tape, v: Var, out: Var, f: impl Fn(f32) -> f32) {
-    tape.accumulate(v, |t, grad, fresh| {
-        let g = t.grad_out(out).data();
-        write_or_add(grad.data_mut(), fresh, g.iter().map(|&g| f(g)));
-    });
+/// `c = k·a` for a constant `k`.
+pub(crate) fn scale(a: &Tensor, k: f32, c: &mut Tensor) {
+    map(a, c, |x| k * x);
 }
 
-/// `∂v += f(g, w)` entrywise, `w` the value of `with`.
-pub(crate) fn accumulate_with(tape: &mut Tape, v: Var, out: Var, with: Var, f: impl Fn(f32, f32) -> f32) {
-    tape.accumulate(v, |t, grad, fresh| {
-        let (g, w) = (t.grad_out(out).data(), t.value(with).data());
-        write_or_add(grad.data_mut(), fresh, g.iter().zip(w).map(|(&g, &w)| f(g, w)));
-    });
+/// `∂a += k·g`.
+pub(crate) fn scale_backward(k: f32, g: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, g, |g, _| k * g);
 }
 
-/// `c = a + b`: `∂a += g`, `∂b += g`.
-pub(crate) fn add_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
-    accumulate_map(tape, a, out, |g| g);
-    accumulate_map(tape, b, out, |g| g);
+/// `c = a + k` for a constant `k`; its rule is `add_backward`.
+pub(crate) fn add_scalar(a: &Tensor, k: f32, c: &mut Tensor) {
+    map(a, c, |x| x + k);
 }
 
-/// `c = a − b`: `∂a += g`, `∂b −= g`.
-pub(crate) fn sub_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
-    accumulate_map(tape, a, out, |g| g);
-    accumulate_map(tape, b, out, |g| -g);
+/// `c = max(a, 0)`; NaN stays NaN, as in `torch.relu` (`f32::max` would
+/// turn it into 0 and hide a non-finite forward pass).
+pub(crate) fn relu(a: &Tensor, c: &mut Tensor) {
+    map(a, c, |x| if x.is_nan() { x } else { x.max(0.0) });
 }
 
-/// `c = a ⊙ b`: `∂a += g ⊙ b`, `∂b += g ⊙ a`.
-pub(crate) fn mul_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
-    accumulate_with(tape, a, out, b, |g, b| g * b);
-    accumulate_with(tape, b, out, a, |g, a| g * a);
+/// `∂a += g ⊙ [c > 0]`.
+pub(crate) fn relu_backward(g: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, c, |g, c| if c > 0.0 { g } else { 0.0 });
 }
 
-/// `c = a / b`: `∂a += g / b`, `∂b −= g ⊙ c / b` (since ∂c/∂b = −a/b² = −c/b).
-pub(crate) fn div_backward(tape: &mut Tape, out: Var, a: Var, b: Var) {
-    accumulate_with(tape, a, out, b, |g, b| g / b);
-    tape.accumulate(b, |t, grad, fresh| {
-        let (g, c, den) = (t.grad_out(out).data(), t.value(out).data(), t.value(b).data());
-        let terms = g.iter().zip(c).zip(den).map(|((&g, &c), &den)| -(g * c / den));
-        write_or_add(grad.data_mut(), fresh, terms);
-    });
+/// `c = a²`.
+pub(crate) fn square(a: &Tensor, c: &mut Tensor) {
+    map(a, c, |x| x * x);
+}
+
+/// `∂a += 2a ⊙ g`.
+pub(crate) fn square_backward(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, a, |g, a| 2.0 * a * g);
+}
+
+/// `c = √a`.
+pub(crate) fn sqrt(a: &Tensor, c: &mut Tensor) {
+    map(a, c, f32::sqrt);
+}
+
+/// `∂a += g / (2c)`.
+pub(crate) fn sqrt_backward(g: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
+    put(d, fresh, g, c, |g, c| g / (2.0 * c));
 }
 
 #[cfg(test)]
 mod tests {
     use crate::check::{gradcheck, seeded, seeded_positive};
+    use crate::Tensor;
 
     #[test]
     fn add_passes_gradcheck() {
@@ -135,5 +159,50 @@ mod tests {
         let a = tape.constant(&seeded(3, 4, 1));
         let b = tape.constant(&seeded(4, 3, 1));
         tape.add(a, b);
+    }
+
+    #[test]
+    fn scale_passes_gradcheck() {
+        gradcheck(&[seeded(3, 4, 1)], |t, v| t.scale(v[0], -1.7)).assert_close(1e-3);
+    }
+
+    #[test]
+    fn add_scalar_passes_gradcheck() {
+        gradcheck(&[seeded(3, 4, 2)], |t, v| t.add_scalar(v[0], 0.3)).assert_close(1e-3);
+    }
+
+    #[test]
+    fn relu_passes_gradcheck_away_from_the_kink() {
+        // Entries at least 0.1 from zero: central differences of width 1e-2 never straddle it.
+        let data = seeded(3, 4, 3)
+            .data()
+            .iter()
+            .map(|&x| if x.abs() < 0.1 { x + 0.3 } else { x })
+            .collect();
+        gradcheck(&[Tensor::from_vec(3, 4, data)], |t, v| t.relu(v[0])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn relu_passes_nan_through_and_sends_it_no_gradient() {
+        let mut tape = crate::Tape::new();
+        let x = tape.param(&Tensor::from_vec(1, 4, vec![f32::NAN, -1.0, 0.0, 2.0]));
+        let y = tape.relu(x);
+        let loss = tape.sum(y);
+        let out = tape.value(y).data();
+        assert!(out[0].is_nan());
+        assert_eq!(&out[1..], &[0.0, 0.0, 2.0]);
+        tape.backward(loss);
+        // ∂ = [c > 0]: false for NaN, as PyTorch's threshold backward.
+        assert_eq!(tape.grad(x).map(|g| &g.data()[..2]), Some(&[0.0, 0.0][..]));
+    }
+
+    #[test]
+    fn square_passes_gradcheck() {
+        gradcheck(&[seeded(3, 4, 4)], |t, v| t.square(v[0])).assert_close(1e-3);
+    }
+
+    #[test]
+    fn sqrt_passes_gradcheck() {
+        gradcheck(&[seeded_positive(3, 4, 5)], |t, v| t.sqrt(v[0])).assert_close(1e-3);
     }
 }

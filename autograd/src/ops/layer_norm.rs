@@ -1,50 +1,37 @@
 //! Layer normalization over features (per row), without affine parameters.
 
-use super::broadcast::dot;
-use super::elementwise::write_or_add;
 use super::reduce::row_stats;
-use crate::op::Op;
-use crate::tape::{Tape, Var};
+use super::{dot, write_or_add};
+use crate::tensor::Tensor;
 
-impl Tape {
-    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the exact gradient.
-    pub fn layer_norm(&mut self, a: Var, eps: f32) -> Var {
-        let (rows, cols) = self.value(a).shape();
-        let mut out = self.alloc(rows, cols);
-        for (y, x) in out
-            .data_mut()
-            .chunks_mut(cols)
-            .zip(self.value(a).data().chunks(cols))
-        {
-            let (mean, var) = row_stats(x);
-            let rstd = 1.0 / (var + eps).sqrt();
-            for (y, &x) in y.iter_mut().zip(x) {
-                *y = (x - mean) * rstd; // standardized: mean 0, variance var/(var + eps)
-            }
+/// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
+pub const LN_EPS: f32 = 1e-5;
+
+/// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row.
+pub(crate) fn layer_norm(x: &Tensor, eps: f32, out: &mut Tensor) {
+    let cols = x.cols();
+    for (y, x) in out.data_mut().chunks_mut(cols).zip(x.data().chunks(cols)) {
+        let (mean, var) = row_stats(x);
+        let rstd = 1.0 / (var + eps).sqrt();
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = (x - mean) * rstd; // standardized: mean 0, variance var/(var + eps)
         }
-        let tracked = self.tracked(a);
-        self.push(Op::LayerNorm { a, eps }, out, tracked)
     }
 }
 
 /// With `y = (x − μ)·r`, `r = 1/sqrt(var + eps)`, and `D` features:
 /// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
-pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, eps: f32) {
-    tape.accumulate(a, |t, grad, fresh| {
-        let cols = grad.cols();
-        let d_inv = 1.0 / cols as f32;
-        let (x, y, g) = (t.value(a).data(), t.value(out).data(), t.grad_out(out).data());
-        for (r, d) in grad.data_mut().chunks_mut(cols).enumerate() {
-            let span = r * cols..(r + 1) * cols;
-            let (x, y, g) = (&x[span.clone()], &y[span.clone()], &g[span]);
-            let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
-            let mean_g = g.iter().sum::<f32>() * d_inv;
-            let mean_gy = dot(g, y) * d_inv;
-            let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
-            write_or_add(d, fresh, terms);
-        }
-    });
+pub(crate) fn backward(g: &Tensor, x: &Tensor, y: &Tensor, eps: f32, d: &mut Tensor, fresh: bool) {
+    let d_inv = 1.0 / d.cols() as f32;
+    for r in 0..d.rows() {
+        let (x, y, g) = (x.row(r), y.row(r), g.row(r));
+        let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
+        let mean_g = g.iter().sum::<f32>() * d_inv;
+        let mean_gy = dot(g, y) * d_inv;
+        let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
+        write_or_add(d.row_mut(r), fresh, terms);
+    }
 }
 
 #[cfg(test)]
@@ -55,14 +42,14 @@ mod tests {
 
     #[test]
     fn layer_norm_passes_gradcheck() {
-        gradcheck(&[seeded(3, 6, 1)], |t, v| t.layer_norm(v[0], crate::LN_EPS)).assert_close(1e-3);
+        gradcheck(&[seeded(3, 6, 1)], |t, v| t.layer_norm(v[0], super::LN_EPS)).assert_close(1e-3);
     }
 
     #[test]
     fn layer_norm_rows_have_zero_mean_and_unit_variance() {
         let mut tape = Tape::new();
         let x = tape.constant(&seeded(4, 50, 2));
-        let y = tape.layer_norm(x, crate::LN_EPS);
+        let y = tape.layer_norm(x, super::LN_EPS);
         for r in 0..4 {
             let (mean, var) = row_stats(tape.value(y).row(r));
             assert!(

@@ -1,12 +1,11 @@
 //! Softmax cross-entropy with label smoothing, fused from the logits.
 
-use super::elementwise::write_or_add;
-use crate::op::Op;
-use crate::tape::{Tape, Var};
+use super::write_or_add;
+use crate::tensor::Tensor;
 
 /// `(max, ln Σ_k exp(l_k − max))`: `log Σ exp l` split so that
 /// `−log softmax_k = (max − l_k) + ln_z` never subtracts two large numbers.
-pub(crate) fn log_sum_exp(logits: &[f32]) -> (f32, f32) {
+fn log_sum_exp(logits: &[f32]) -> (f32, f32) {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     (max, logits.iter().map(|&l| (l - max).exp()).sum::<f32>().ln())
 }
@@ -17,66 +16,46 @@ fn target(k: usize, label: usize, smoothing: f32, classes: usize) -> f32 {
     on + smoothing / classes as f32
 }
 
-impl Tape {
-    /// `L = (1/B) Σ_b Σ_k −q_bk · log softmax(logits_b)_k` with the
-    /// label-smoothed targets `q_bk = (1 − s)·[k = label_b] + s/K`: -> (1, 1).
-    pub fn cross_entropy(&mut self, logits: Var, labels: &[usize], smoothing: f32) -> Var {
-        let (rows, classes) = self.value(logits).shape();
-        assert_eq!(
-            labels.len(),
-            rows,
-            "cross_entropy: {} labels for {rows} rows",
-            labels.len()
+/// `L = (1/B) Σ_b Σ_k −q_bk · log softmax(logits_b)_k`: -> (1, 1).
+pub(crate) fn cross_entropy(logits: &Tensor, labels: &[usize], smoothing: f32, c: &mut Tensor) {
+    let (rows, classes) = logits.shape();
+    let n = labels.len();
+    assert_eq!(n, rows, "cross_entropy: {n} labels for {rows} rows");
+    let mut loss = 0.0f64;
+    for (row, &label) in logits.data().chunks(classes).zip(labels) {
+        assert!(
+            label < classes,
+            "cross_entropy: label {label} out of range for {classes} classes"
         );
-        let mut loss = 0.0f64;
-        for (row, &label) in self.value(logits).data().chunks(classes).zip(labels) {
-            assert!(
-                label < classes,
-                "cross_entropy: label {label} out of range for {classes} classes"
-            );
-            let (max, ln_z) = log_sum_exp(row);
-            for (k, &l) in row.iter().enumerate() {
-                // −log softmax_k = log Z − l_k
-                loss += (target(k, label, smoothing, classes) * ((max - l) + ln_z)) as f64;
-            }
+        let (max, ln_z) = log_sum_exp(row);
+        for (k, &l) in row.iter().enumerate() {
+            // −log softmax_k = log Z − l_k
+            loss += (target(k, label, smoothing, classes) * ((max - l) + ln_z)) as f64;
         }
-        let mut out = self.alloc(1, 1);
-        out.data_mut()[0] = (loss / rows as f64) as f32;
-        let tracked = self.tracked(logits);
-        self.push(
-            Op::CrossEntropy {
-                logits,
-                labels: labels.to_vec(),
-                smoothing,
-            },
-            out,
-            tracked,
-        )
     }
+    c.data_mut()[0] = (loss / rows as f64) as f32;
 }
 
 /// `∂logits_bk += g · (p_bk − q_bk) / B`, with `p = softmax(logits) = exp(l − log Σ exp l)` recomputed here.
 pub(crate) fn cross_entropy_backward(
-    tape: &mut Tape,
-    out: Var,
-    logits: Var,
+    g: &Tensor,
+    logits: &Tensor,
     labels: &[usize],
     smoothing: f32,
+    d: &mut Tensor,
+    fresh: bool,
 ) {
-    let g = tape.grad_out(out).data()[0];
-    tape.accumulate(logits, |t, grad, fresh| {
-        let (rows, classes) = grad.shape();
-        let k_scale = g / rows as f32;
-        let rows_in = t.value(logits).data().chunks(classes).zip(labels);
-        for (d, (row, &label)) in grad.data_mut().chunks_mut(classes).zip(rows_in) {
-            let (max, ln_z) = log_sum_exp(row);
-            let terms = row.iter().enumerate().map(|(k, &l)| {
-                let p = ((l - max) - ln_z).exp();
-                k_scale * (p - target(k, label, smoothing, classes))
-            });
-            write_or_add(d, fresh, terms);
-        }
-    });
+    let (rows, classes) = d.shape();
+    let k_scale = g.data()[0] / rows as f32;
+    let rows_in = logits.data().chunks(classes).zip(labels);
+    for (d, (row, &label)) in d.data_mut().chunks_mut(classes).zip(rows_in) {
+        let (max, ln_z) = log_sum_exp(row);
+        let terms = row.iter().enumerate().map(|(k, &l)| {
+            let p = ((l - max) - ln_z).exp();
+            k_scale * (p - target(k, label, smoothing, classes))
+        });
+        write_or_add(d, fresh, terms);
+    }
 }
 
 #[cfg(test)]

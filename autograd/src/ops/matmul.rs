@@ -1,128 +1,64 @@
 //! Matrix products, with either operand transposed by strides.
 
-use crate::op::Op;
 use crate::precision::round_to_half;
-use crate::tape::{Tape, Var};
 use crate::tensor::{gemm, Tensor};
 
-impl Tape {
-    /// `A·B`: (m, k) @ (k, n) -> (m, n).
-    pub fn matmul(&mut self, a: Var, b: Var) -> Var {
-        self.product(a, b, false, false)
-    }
+/// The dimensions `(m, k, n)` of `op(a)·op(b)`, where `op` transposes when asked.
+pub(crate) fn dims(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usize, usize, usize) {
+    let ((ar, ac), (br, bc)) = (a.shape(), b.shape());
+    let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
+    let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
+    assert_eq!(
+        k,
+        kb,
+        "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {:?}, b {:?}, trans {trans_a}/{trans_b})",
+        (ar, ac),
+        (br, bc)
+    );
+    (m, k, n)
+}
 
-    /// `A·Bᵀ`: (m, k) @ (n, k)ᵀ -> (m, n). A dense layer `x·Wᵀ` with `W` (out, in).
-    pub fn matmul_nt(&mut self, a: Var, b: Var) -> Var {
-        self.product(a, b, false, true)
-    }
-
-    /// `Aᵀ·B`: (k, m)ᵀ @ (k, n) -> (m, n).
-    pub fn matmul_tn(&mut self, a: Var, b: Var) -> Var {
-        self.product(a, b, true, false)
-    }
-
-    fn product(&mut self, a: Var, b: Var, trans_a: bool, trans_b: bool) -> Var {
-        let (ar, ac) = self.value(a).shape();
-        let (br, bc) = self.value(b).shape();
-        let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
-        let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
-        assert_eq!(
-            k, kb,
-            "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {:?}, b {:?}, trans {trans_a}/{trans_b})",
-            (ar, ac),
-            (br, bc)
-        );
-        // Under autocast the operands are cast to half (the output is rounded in `push`).
-        let (cast_a, cast_b) = if self.precision().is_f32() {
-            (None, None)
-        } else {
-            (self.half_copy(a), self.half_copy(b))
-        };
-        let mut out = self.alloc(m, n);
-        let va = cast_a.as_ref().unwrap_or(self.value(a));
-        let vb = cast_b.as_ref().unwrap_or(self.value(b));
-        gemm(1.0, va, trans_a, vb, trans_b, 0.0, &mut out);
-        for copy in [cast_a, cast_b].into_iter().flatten() {
-            self.recycle(copy);
-        }
-        self.matmul_flops += 2 * (m * k * n) as u64;
-        let tracked = self.tracked(a) || self.tracked(b);
-        self.push(
-            Op::MatMul {
-                a,
-                b,
-                trans_a,
-                trans_b,
-            },
-            out,
-            tracked,
-        )
-    }
+/// `C = op(A)·op(B)`: (m, k) @ (k, n) -> (m, n).
+pub(crate) fn matmul(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, c: &mut Tensor) {
+    gemm(1.0, a, trans_a, b, trans_b, 0.0, c);
 }
 
 /// For `C = op(A)·op(B)` with incoming error `G = ∂L/∂C`:
 /// - `∂L/∂op(A) = G·op(B)ᵀ`, so `∂L/∂A = G·op(B)ᵀ`, or its transpose `op(B)·Gᵀ` when `A` was transposed;
 /// - `∂L/∂op(B) = op(A)ᵀ·G`, so `∂L/∂B = op(A)ᵀ·G`, or its transpose `Gᵀ·op(A)` when `B` was transposed.
 ///
-/// Each product is written straight into the gradient buffer (`beta = 1`
-/// accumulates), with transposes by strides. Under autocast (a half
-/// output) the operands are read as half and each product is rounded to
+/// `of_b` picks the rule and `other` is the other operand. The product is
+/// written straight into `d` (gemm's `beta = 1` adds), transposes by
+/// strides. With `round` (a half output under autocast) it is rounded to
 /// half before it is added, as PyTorch's half `mm` backward does.
-pub(crate) fn backward(tape: &mut Tape, out: Var, a: Var, b: Var, trans_a: bool, trans_b: bool) {
-    let autocast = tape.is_half(out);
-    // Under autocast each product reads the other operand as half: cast only those needed.
-    let cast_a = (autocast && tape.tracked(b)).then(|| tape.half_copy(a)).flatten();
-    let cast_b = (autocast && tape.tracked(a)).then(|| tape.half_copy(b)).flatten();
-    tape.accumulate(a, |t, grad_a, fresh| {
-        let (g, vb) = (t.grad_out(out), cast_b.as_ref().unwrap_or(t.value(b)));
-        add_product(grad_a, fresh, autocast, |c, beta| {
-            if trans_a {
-                gemm(1.0, vb, trans_b, g, true, beta, c); // (k, n) @ (n, m) -> (k, m)
-            } else {
-                gemm(1.0, g, false, vb, !trans_b, beta, c); // (m, n) @ (n, k) -> (m, k)
-            }
-        });
-    });
-    tape.accumulate(b, |t, grad_b, fresh| {
-        let (g, va) = (t.grad_out(out), cast_a.as_ref().unwrap_or(t.value(a)));
-        add_product(grad_b, fresh, autocast, |c, beta| {
-            if trans_b {
-                gemm(1.0, g, true, va, trans_a, beta, c); // (n, m) @ (m, k) -> (n, k)
-            } else {
-                gemm(1.0, va, !trans_a, g, false, beta, c); // (k, m) @ (m, n) -> (k, n)
-            }
-        });
-    });
-    let (g_rows, g_cols) = tape.grad_out(out).shape();
-    for (v, inner) in [(a, g_cols), (b, g_rows)] {
-        if tape.tracked(v) {
-            tape.matmul_flops += 2 * (tape.value(v).len() * inner) as u64;
-        }
-    }
-    for copy in [cast_a, cast_b].into_iter().flatten() {
-        tape.recycle(copy);
-    }
-}
-
-/// Puts `product(c, beta)` (a gemm writing `c ← P + beta·c`) into `grad`:
-/// written when `fresh`, added otherwise. Under autocast the product is
-/// rounded to half before it is added, so a later one goes to a buffer
-/// of its own first.
-fn add_product(grad: &mut Tensor, fresh: bool, round: bool, product: impl FnOnce(&mut Tensor, f32)) {
+pub(crate) fn backward(
+    of_b: bool,
+    g: &Tensor,
+    other: &Tensor,
+    trans: [bool; 2],
+    round: bool,
+    d: &mut Tensor,
+    fresh: bool,
+) {
+    let [trans_a, trans_b] = trans;
+    let product = |c: &mut Tensor, beta| match (of_b, trans_a, trans_b) {
+        (false, true, _) => gemm(1.0, other, trans_b, g, true, beta, c), // (k, n) @ (n, m) -> (k, m)
+        (false, false, _) => gemm(1.0, g, false, other, !trans_b, beta, c), // (m, n) @ (n, k) -> (m, k)
+        (true, _, true) => gemm(1.0, g, true, other, trans_a, beta, c),  // (n, m) @ (m, k) -> (n, k)
+        (true, _, false) => gemm(1.0, other, !trans_a, g, false, beta, c), // (k, m) @ (m, n) -> (k, n)
+    };
     match (round, fresh) {
-        (false, _) => product(grad, if fresh { 0.0 } else { 1.0 }),
+        (false, _) => product(d, if fresh { 0.0 } else { 1.0 }),
         (true, true) => {
-            product(grad, 0.0);
-            round_to_half(grad.data_mut());
+            product(d, 0.0);
+            round_to_half(d.data_mut());
         }
         (true, false) => {
-            let mut p = Tensor::zeros(grad.rows(), grad.cols());
+            // Rounded before it is added, so it goes to a buffer of its own first.
+            let mut p = Tensor::zeros(d.rows(), d.cols());
             product(&mut p, 0.0);
             round_to_half(p.data_mut());
-            grad.data_mut()
-                .iter_mut()
-                .zip(p.data())
-                .for_each(|(d, &p)| *d += p);
+            d.data_mut().iter_mut().zip(p.data()).for_each(|(d, &p)| *d += p);
         }
     }
 }

@@ -1,5 +1,12 @@
-//! Built-in operations. Each file holds a family's forwards (as `Tape`
-//! methods), their backward rules, and their gradient checks.
+//! The built-in ops as plain functions on tensors, with no tape in sight:
+//! each file holds a family's forwards, their backward rules with the
+//! formulas, and (at the bottom) their gradient checks. `record.rs` records
+//! them on the tape and dispatches their backward rules.
+//!
+//! A backward rule reads the incoming error `g = ∂L/∂out` and puts its
+//! contribution into the gradient `d` of one input. When `fresh`, it is the
+//! first contribution to `d`, whose buffer is then stale: the rule writes
+//! it instead of adding to it, which saves a pass to zero it.
 
 pub(crate) mod broadcast;
 pub(crate) mod elementwise;
@@ -7,4 +14,16 @@ pub(crate) mod layer_norm;
 pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
-pub(crate) mod unary;
+
+/// `d ← v` entrywise when `fresh`, else `d += v`.
+pub(crate) fn write_or_add(d: &mut [f32], fresh: bool, v: impl Iterator<Item = f32>) {
+    if fresh {
+        d.iter_mut().zip(v).for_each(|(d, v)| *d = v);
+    } else {
+        d.iter_mut().zip(v).for_each(|(d, v)| *d += v);
+    }
+}
+
+pub(crate) fn dot(x: &[f32], y: &[f32]) -> f32 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
