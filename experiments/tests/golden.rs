@@ -4,9 +4,12 @@
 //! Results from different sessions are pooled in one grid folder, so a change
 //! that alters training numerics (a reordered sum, a new kernel) must be
 //! deliberate. This test trains a short run of each of the four conditions of
-//! the `central` grid on a Fashion-MNIST subset and compares every per-epoch
-//! metric, the final accuracies and the offset tests with the committed
-//! `tests/golden/runs.jsonl`, to the last bit (timings and provenance aside).
+//! the `central` grid on a Fashion-MNIST subset, in f32 and in emulated fp16
+//! autocast (the `scale-precision` grid's arithmetic; two of those runs
+//! diverge, so the divergence record is pinned too), and compares every
+//! per-epoch metric, the final accuracies and the offset tests with the
+//! committed `tests/golden/runs.jsonl`, to the last bit (timings and
+//! provenance aside).
 //!
 //! A change that is meant to alter the numbers re-blesses the file and says
 //! why in its commit; its results then start a new folder:
@@ -114,16 +117,19 @@ fn training_numerics_match_the_golden_run_bit_for_bit() {
         Err(err) => panic!("{err}"),
     }
     let dir = scratch("golden");
-    let out = dir.join("grid");
-    let mut args = GRID.to_vec();
-    let out_str = out.to_str().unwrap();
-    args.extend_from_slice(&["--out", out_str]);
-    ok(&einorm(&dir, &args));
-    let fresh: Vec<Value> = merged(&out)
-        .iter()
-        .map(|r| numerics(&serde_json::to_value(r).unwrap()))
-        .collect();
-    assert_eq!(fresh.len(), 4);
+    let mut fresh: Vec<Value> = Vec::new();
+    for precision in ["f32", "f16-autocast"] {
+        let out = dir.join(precision);
+        let mut args = GRID.to_vec();
+        args.extend_from_slice(&["--precision", precision, "--out", out.to_str().unwrap()]);
+        ok(&einorm(&dir, &args));
+        fresh.extend(
+            merged(&out)
+                .iter()
+                .map(|r| numerics(&serde_json::to_value(r).unwrap())),
+        );
+    }
+    assert_eq!(fresh.len(), 8);
 
     let golden_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
     if std::env::var("EINORM_BLESS_GOLDEN").is_ok_and(|v| v == "1") {
