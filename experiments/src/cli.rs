@@ -13,6 +13,7 @@ use crate::spec::GridOverrides;
     name = "einorm",
     version,
     about = "Inhibitory normalization of error signals: train, run the ablation grid, report",
+    arg_required_else_help = true,
     long_about = "Runs the ablation of 'Inhibitory normalization of error signals improves learning in neural circuits' on Fashion-MNIST with variable luminosity: single runs, whole grids in parallel (resumable, shardable), and a report with tables, Mann-Whitney tests, verdicts on the paper's claims and SVG figures."
 )]
 pub struct Cli {

@@ -204,6 +204,18 @@ fn bad_shard_unknown_preset_and_unknown_flag_are_refused() {
 }
 
 #[test]
+fn bare_einorm_prints_the_full_help_and_exits_2() {
+    let dir = scratch("bare");
+    let out = einorm(&dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for command in ["train", "grid", "report", "list"] {
+        assert!(err.contains(command), "`{command}` not in the help:\n{err}");
+    }
+    assert!(err.contains("Usage: einorm"), "{err}");
+}
+
+#[test]
 fn a_folder_holding_another_grid_is_refused() {
     let dir = scratch("other-grid");
     let mut args = vec!["grid"];
@@ -665,7 +677,8 @@ fn cases() -> Vec<Case> {
             smoke_folder,
         ),
         case(&["frobnicate"], "frobnicate"),
-        case(&[], "give a command"),
+        case(&["trian"], "tip: a similar subcommand exists: 'train'"),
+        grid(&["--epoch", "3"], "tip: a similar argument exists: '--epochs'"),
         case(&["list", "--bogus"], "--bogus"),
     ]
 }

@@ -64,18 +64,34 @@ fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
         listing.push_str(&format!("{:<34} {state}\n", r.id));
     }
     listing.push_str(&format!(
-        "grid `{}`: {}, {} in this shard: {n_done} done, {n_training} training elsewhere, {} pending, about {} on {} for the pending runs, up to {} of memory per run; results in {}\n",
-        g.name,
-        estimate::count(g.runs().len(), "run"),
-        mine.len(),
-        pending.len(),
-        estimate::human(estimate::wall_seconds(&pending, jobs)),
-        estimate::count(jobs, "core"),
+        "{}, up to {} of memory per run; results in {}\n",
+        counts(g, mine.len(), n_done, n_training, &pending, jobs),
         limits::gib(per_run),
         out.display()
     ));
     emit(&listing);
     Ok(())
+}
+
+/// `grid `quick`: 160 runs, 160 in this shard: 24 done, 0 training
+/// elsewhere, 136 pending, about 6 h on 2 cores for the pending runs`: the
+/// line that opens a grid and closes its dry run.
+fn counts(
+    g: &spec::GridSpec,
+    in_shard: usize,
+    done: usize,
+    training: usize,
+    pending: &[spec::RunSpec],
+    jobs: usize,
+) -> String {
+    format!(
+        "grid `{}`: {}, {in_shard} in this shard: {done} done, {training} training elsewhere, {} pending, about {} on {} for the pending runs",
+        g.name,
+        estimate::count(g.runs().len(), "run"),
+        pending.len(),
+        estimate::human(estimate::wall_seconds(pending, jobs)),
+        estimate::count(jobs, "core"),
+    )
 }
 
 /// Prints `text` to stdout; a reader that stops early (`| head`) is not an
@@ -123,13 +139,12 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     let data = data::load(&g.data(), data_dir.as_deref())?;
     let store = Store::create(&out, &g)?;
     if !a.quiet {
+        let (pending, in_shard, done) = grid::pending(&store, &g, shard)?;
+        let training = pending.iter().filter(|r| store.training(&r.id)).count();
+        let pending: Vec<spec::RunSpec> = pending.into_iter().filter(|r| !store.training(&r.id)).collect();
         eprintln!(
-            "grid `{}`: {} in this shard of {}, {jobs} at a time, estimated {} on {} (finished runs are skipped); results in {}",
-            g.name,
-            estimate::count(runs.len(), "run"),
-            g.runs().len(),
-            estimate::human(estimate::wall_seconds(&runs, jobs)),
-            estimate::count(jobs, "core"),
+            "{}, {jobs} at a time; results in {}",
+            counts(&g, in_shard, done, training, &pending, jobs),
             out.display()
         );
     }
@@ -148,8 +163,12 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         n => format!(", left {n} to other processes sharing the folder"),
     };
     println!(
-        "ran {} runs ({} diverged), skipped {} already finished{elsewhere}; {} of {} runs of the grid finished",
-        outcome.ran, outcome.diverged, outcome.skipped, outcome.finished, outcome.total
+        "ran {} ({} diverged), skipped {} already finished{elsewhere}; {} of {} of the grid finished",
+        estimate::count(outcome.ran, "run"),
+        outcome.diverged,
+        outcome.skipped,
+        outcome.finished,
+        estimate::count(outcome.total, "run")
     );
     println!(
         "results: {} (one JSON line per run), {}",
@@ -161,7 +180,11 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     let report_due = outcome.rebuilt || !out.join(report::REPORT_FILE).exists();
     if outcome.complete() && !a.no_report && report_due {
         let w = report::write(&out, &[])?;
-        println!("report: {} ({} figures)", w.report.display(), w.figures.len());
+        println!(
+            "report: {} ({})",
+            w.report.display(),
+            estimate::count(w.figures.len(), "figure")
+        );
     } else if outcome.complete() && !a.no_report {
         println!(
             "report: {} is up to date",
@@ -194,11 +217,11 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         );
     }
     println!(
-        "report: {} from {} of {} runs, {} figures",
+        "report: {} from {} of {}, {}",
         w.report.display(),
         w.finished,
-        w.expected,
-        w.figures.len()
+        estimate::count(w.expected, "run"),
+        estimate::count(w.figures.len(), "figure")
     );
     for c in &w.claims {
         println!("  {:<15} {}", c.verdict.to_string(), c.statement);

@@ -148,8 +148,8 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
                 if n < r.epochs.len() {
                     return Err(SpecError::Conflict {
                         what: format!(
-                            "--epochs {n} is fewer than the {} epochs {} has finished",
-                            r.epochs.len(),
+                            "--epochs {n} is fewer than the {} {} has finished",
+                            crate::estimate::count(r.epochs.len(), "epoch"),
                             path.display()
                         ),
                     }
@@ -192,7 +192,7 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     };
     let checkpoint = a.checkpoint.clone().or_else(|| a.resume.clone());
     println!(
-        "run {}: {} ({}), lr {} lr_wei {} lr_wix {} width {}, {} epochs, {} training images",
+        "run {}: {} ({}), lr {} lr_wei {} lr_wix {} width {}, {}, {}",
         spec.id,
         spec.condition,
         spec.condition.paper_label(),
@@ -200,8 +200,8 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
         spec.hyper.lr_wei,
         spec.hyper.lr_wix,
         spec.hyper.width,
-        spec.epochs,
-        data.train.len()
+        crate::estimate::count(spec.epochs, "epoch"),
+        crate::estimate::count(data.train.len(), "training image")
     );
     let mut obs = TrainProgress::new(!a.quiet, spec.epochs);
     while !run.is_done() {
