@@ -77,7 +77,7 @@ choice!(
 );
 
 choice!(
-    /// The arithmetic of the training steps (`autograd::Precision`).
+    /// The arithmetic of the training steps (`einet::Precision`).
     #[derive(Default)]
     PrecisionChoice, "precision", {
         /// Single precision throughout (the default).
@@ -95,10 +95,10 @@ impl PrecisionChoice {
         *self == PrecisionChoice::F32
     }
 
-    pub fn precision(self) -> autograd::Precision {
+    pub fn precision(self) -> einet::Precision {
         match self {
-            PrecisionChoice::F32 => autograd::Precision::F32,
-            PrecisionChoice::F16Autocast => autograd::Precision::F16Autocast,
+            PrecisionChoice::F32 => einet::Precision::F32,
+            PrecisionChoice::F16Autocast => einet::Precision::F16Autocast,
         }
     }
 
