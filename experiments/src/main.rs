@@ -1,12 +1,11 @@
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::Parser;
 use experiments::cli::{Cli, Command};
 use experiments::error::EXIT_BAD_INPUT;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_given() {
         Ok(cli) => cli,
         Err(e) => return refuse(e),
     };
@@ -49,10 +48,15 @@ fn refuse(e: clap::Error) -> ExitCode {
 }
 
 fn one_line(text: &str) -> String {
-    let parts: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
-        .collect();
-    parts.join("; ")
+    let mut line = String::new();
+    let parts = text.lines().map(str::trim);
+    for part in
+        parts.filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+    {
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(part);
+    }
+    line
 }

@@ -7,9 +7,11 @@
 
 use einet::Condition;
 
-use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
+use crate::paper::{PAPER_CONFIGS, PAPER_EPS};
 use crate::spec::lists::condition;
-use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
+use crate::spec::{
+    DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
+};
 
 pub const NAMES: [&str; 7] = [
     "smoke",
@@ -26,9 +28,6 @@ pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
 
 /// The conditions of the beyond-paper evaluations.
 pub const BEYOND_CONDITIONS: [&str; 3] = ["e-ln", "inorm", "inorm-full"];
-
-/// Probe rows for the moments and alignment.
-const PROBE: usize = 256;
 
 /// One line per preset for `list`.
 pub fn describe(name: &str) -> &'static str {
@@ -71,32 +70,35 @@ fn ids(list: &[&str]) -> Vec<Condition> {
         .collect()
 }
 
+/// The paper's protocol; its settings are the flags' defaults.
 fn paper() -> GridSpec {
+    let (data, run) = (DataSpec::default(), RunKeys::default());
     GridSpec {
         name: "paper".to_string(),
         notes: vec![
             "The paper's protocol (protocol §5): every condition x eps runs the same 30 configurations for 50 epochs, batch 32, training set in fixed order, selection on the final-epoch test accuracy.".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
-        dataset: DatasetChoice::FashionMnist,
-        train_subset: None,
-        test_subset: None,
-        val_size: 0,
+        dataset: data.dataset,
+        train_subset: data.train_subset,
+        test_subset: data.test_subset,
+        val_size: data.val_size,
         conditions: Condition::ALL.to_vec(),
-        luminosity: LumKind::Additive,
+        luminosity: run.luminosity,
         eps: PAPER_EPS.to_vec(),
         configs: (0..PAPER_CONFIGS.len()).collect(),
         width: None,
-        epochs: PAPER_EPOCHS,
-        batch: PAPER_BATCH,
+        epochs: run.epochs,
+        batch: run.batch,
         seeds: vec![0],
-        order: OrderKind::Fixed,
-        precision: PrecisionChoice::F32,
-        probe: PROBE,
+        order: run.order,
+        precision: run.precision,
+        probe: run.probe,
         eval_offsets: OFFSETS.to_vec(),
         offset_conditions: ids(&BEYOND_CONDITIONS),
         control_conditions: Vec::new(),
         control_eps: Vec::new(),
+        optim: OptimKeys::default(),
     }
 }
 
@@ -205,6 +207,7 @@ fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::OrderKind;
 
     #[test]
     fn every_preset_is_valid() {

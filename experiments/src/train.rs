@@ -46,10 +46,17 @@ pub struct Run<'a> {
 
 /// The network and optimizer settings of a run.
 pub fn build_trainer(spec: &RunSpec) -> Trainer {
-    let h = &spec.hyper;
-    let net = NetSpec::paper(spec.condition, h.width);
-    let hyper = Hyper::paper(h.lr, h.lr_wei, h.lr_wix);
-    Trainer::new(&net, &hyper, init_seed(spec))
+    let net = NetSpec::paper(spec.condition, spec.hyper.width);
+    Trainer::new(&net, &hyper(spec), init_seed(spec))
+}
+
+/// The optimizer of a run: the paper's, with the run's rates and options.
+pub fn hyper(spec: &RunSpec) -> Hyper {
+    let (h, o) = (&spec.hyper, &spec.optim);
+    Hyper {
+        rule: o.rule,
+        ..Hyper::paper(h.lr, h.lr_wei, h.lr_wix)
+    }
 }
 
 /// The seed a run's network is initialized from.

@@ -466,7 +466,7 @@ fn cases() -> Vec<Case> {
         grid(&["--preset", "smoke", "--shard", "0/0"], "0/0"),
         grid(&["--preset", "smoke", "--shard=-1/2"], "-1/2"),
         grid(&["--preset", "huge"], "huge"),
-        grid(&["--preset", ""], "unknown preset"),
+        grid(&["--preset", ""], "possible values: smoke"),
         grid(&["--bogus-flag"], "--bogus-flag"),
         grid(&["--dataset", "cifar"], "cifar"),
         grid(&["--luminosity", "sideways"], "sideways"),

@@ -14,7 +14,7 @@ use crate::limits;
 use crate::paper::PAPER_CONFIGS;
 use crate::presets;
 use crate::report;
-use crate::spec::{self, GridOverrides, Shard};
+use crate::spec::{self, Layer, Shard};
 use crate::store::{self, Store};
 
 /// Runs one parsed command line.
@@ -103,12 +103,15 @@ fn emit(text: &str) {
 
 /// The grid the flags (and `--spec` file) describe, and the data folder.
 pub fn resolve_grid(a: &GridArgs) -> Result<(spec::GridSpec, Option<PathBuf>), Error> {
-    let file = match &a.spec {
-        Some(path) => spec::load_toml(path)?,
-        None => GridOverrides::default(),
-    };
-    let o = file.merge(a.overrides());
-    Ok((o.resolve()?, o.data_dir.clone()))
+    let mut layers = Vec::new();
+    if let Some(path) = &a.spec {
+        layers.push(spec::load_toml(path)?);
+    }
+    layers.push(Layer {
+        keys: a.keys.clone(),
+        given: a.given.clone(),
+    });
+    Ok(spec::resolve(&layers)?)
 }
 
 fn grid(a: &GridArgs) -> Result<(), Error> {

@@ -13,126 +13,81 @@ use crate::error::Error;
 use crate::files;
 use crate::grid;
 use crate::limits;
-use crate::paper::{HyperConfig, PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS};
 use crate::provenance;
 use crate::record::{EpochMetrics, RunRecord};
-use crate::spec::lists::{self, Tokens};
-use crate::spec::{self, DataSpec, RunSpec, SpecError};
+use crate::spec::keys::{GridKeys, Layer, List};
+use crate::spec::{self, RunSpec, SpecError};
 use crate::train::{Observer, Run};
 use crate::train_state;
 
-/// The run the `train` flags describe (without `--resume`).
+/// The run the `train` flags describe (without `--resume`): the one run of
+/// a grid over the paper's protocol, then any explicit rates and width.
 pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
-    let condition = lists::condition(
-        a.condition
-            .as_deref()
-            .ok_or(SpecError::Empty { key: "--condition" })?,
-    )?;
-    let eps = a.eps.unwrap_or(0.0);
+    let condition = a.condition.ok_or(SpecError::Empty { key: "--condition" })?;
     let explicit = [
-        a.lr.is_some(),
-        a.lr_wei.is_some(),
-        a.lr_wix.is_some(),
-        a.width.is_some(),
-    ];
-    let base = match a.config {
-        Some(k) => *PAPER_CONFIGS
-            .get(k)
-            .ok_or(SpecError::UnknownConfig { given: k })?,
-        None if explicit.iter().all(|&e| !e) => PAPER_CONFIGS[0],
-        None => {
-            let missing = ["--lr", "--lr-wei", "--lr-wix", "--width"]
-                .iter()
-                .zip(explicit)
-                .find(|(_, e)| !e)
-                .map(|(m, _)| *m);
-            if let Some(missing) = missing {
-                return Err(SpecError::MissingHyper { missing }.into());
-            }
-            PAPER_CONFIGS[0]
-        }
-    };
-    let hyper = HyperConfig {
-        lr: a.lr.unwrap_or(base.lr),
-        lr_wei: a.lr_wei.unwrap_or(base.lr_wei),
-        lr_wix: a.lr_wix.unwrap_or(base.lr_wix),
-        width: a.width.unwrap_or(base.width),
-    };
-    let config = match a.config {
-        Some(k) => Some(k),
-        None if explicit.iter().all(|&e| !e) => Some(0),
-        None => None,
-    };
-    let d = &a.data;
-    let luminosity = d
-        .luminosity
-        .as_deref()
-        .map_or(Ok(spec::LumKind::Additive), str::parse)?;
-    lists::check_eps(eps)?;
-    let seed = a.seed.unwrap_or(0);
-    let precision = d
-        .precision
-        .as_deref()
-        .map_or(Ok(spec::PrecisionChoice::F32), str::parse)?;
-    let spec = RunSpec {
-        id: RunSpec::make_id(condition, luminosity, eps, config, seed, precision),
-        condition,
-        luminosity,
-        eps,
-        config,
-        hyper,
-        seed,
-        epochs: d.epochs.unwrap_or(PAPER_EPOCHS),
-        batch: d.batch.unwrap_or(PAPER_BATCH),
-        order: d
-            .order
-            .as_deref()
-            .map_or(Ok(spec::OrderKind::Fixed), str::parse)?,
-        precision,
-        probe: d.probe.unwrap_or(256),
-        eval_offsets: match &d.eval_offsets {
-            Some(s) => lists::reals("eval-offsets", &Tokens::from(s.as_str()), lists::check_offset)?,
-            None => Vec::new(),
-        },
-        data: DataSpec {
-            dataset: d
-                .dataset
-                .as_deref()
-                .map_or(Ok(spec::DatasetChoice::FashionMnist), str::parse)?,
-            train_subset: d.train_subset,
-            test_subset: d.test_subset,
-            val_size: d.val_size.unwrap_or(0),
-        },
-    };
-    spec.validate()?;
-    Ok(spec)
-}
-
-/// With `--resume`, only these may be given besides it.
-fn reject_spec_flags(a: &TrainArgs) -> Result<(), Error> {
-    let d = &a.data;
-    let given = [
-        ("--condition", a.condition.is_some()),
-        ("--eps", a.eps.is_some()),
-        ("--config", a.config.is_some()),
         ("--lr", a.lr.is_some()),
         ("--lr-wei", a.lr_wei.is_some()),
         ("--lr-wix", a.lr_wix.is_some()),
         ("--width", a.width.is_some()),
-        ("--seed", a.seed.is_some()),
-        ("--dataset", d.dataset.is_some()),
-        ("--luminosity", d.luminosity.is_some()),
-        ("--order", d.order.is_some()),
-        ("--train-subset", d.train_subset.is_some()),
-        ("--test-subset", d.test_subset.is_some()),
-        ("--val-size", d.val_size.is_some()),
-        ("--batch", d.batch.is_some()),
-        ("--probe", d.probe.is_some()),
-        ("--eval-offsets", d.eval_offsets.is_some()),
     ];
-    match given.iter().find(|(_, g)| *g) {
-        Some((flag, _)) => Err(SpecError::Conflict {
-            what: format!("{flag} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)"),
+    let custom = a.config.is_none() && explicit.iter().any(|e| e.1);
+    if let Some(&(missing, _)) = explicit.iter().find(|e| custom && !e.1) {
+        return Err(SpecError::MissingHyper { missing }.into());
+    }
+    let mut run = a.run.clone();
+    run.eval_offsets.get_or_insert_with(|| List::new(Vec::new()));
+    let one = GridKeys {
+        name: Some("train".to_string()),
+        conditions: Some(List::new(vec![condition])),
+        eps: Some(List::new(vec![a.eps])),
+        configs: Some(List::new(vec![a.config.unwrap_or(0)])),
+        seeds: Some(List::new(vec![a.seed])),
+        width: a.width,
+        offset_conditions: Some(List::new(Vec::new())),
+        data: a.data.clone(),
+        run,
+        optim: a.optim.clone(),
+        ..GridKeys::default()
+    };
+    let (grid, _) = spec::resolve(&[Layer::all(one)])?;
+    let mut spec = grid.runs().remove(0);
+    let h = &mut spec.hyper;
+    (h.lr, h.lr_wei, h.lr_wix) = (
+        a.lr.unwrap_or(h.lr),
+        a.lr_wei.unwrap_or(h.lr_wei),
+        a.lr_wix.unwrap_or(h.lr_wix),
+    );
+    if custom {
+        spec.config = None;
+        spec.id = RunSpec::make_id(
+            condition,
+            spec.luminosity,
+            spec.eps,
+            None,
+            spec.seed,
+            spec.precision,
+        );
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// With `--resume` the run comes from the checkpoint: only these flags may
+/// be given besides it (`--epochs` extends the run).
+const RESUME_FLAGS: [&str; 7] = [
+    "resume",
+    "epochs",
+    "data-dir",
+    "metrics",
+    "record",
+    "checkpoint",
+    "quiet",
+];
+
+fn reject_spec_flags(a: &TrainArgs) -> Result<(), Error> {
+    match a.given.iter().find(|g| !RESUME_FLAGS.contains(&g.as_str())) {
+        Some(flag) => Err(SpecError::Conflict {
+            what: format!("--{flag} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)"),
         }
         .into()),
         None => Ok(()),
@@ -144,7 +99,7 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
         Some(path) => {
             reject_spec_flags(a)?;
             let mut r = train_state::load(path)?;
-            if let Some(n) = a.data.epochs {
+            if let Some(n) = a.given.contains("epochs").then_some(a.run.epochs) {
                 if n < r.epochs.len() {
                     return Err(SpecError::Conflict {
                         what: format!(
@@ -180,7 +135,7 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
             spec.data.test_subset.unwrap_or(0),
         ),
     )?;
-    let data = data::load(&spec.data, a.data.data_dir.as_deref())?;
+    let data = data::load(&spec.data, a.run.data_dir.as_deref())?;
     let batches = data.train.len().div_ceil(spec.batch);
     let (mut run, started) = match resumed {
         Some(r) => {

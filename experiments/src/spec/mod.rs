@@ -2,22 +2,22 @@
 //! seeds` with shared training settings; [`GridSpec::runs`] expands it into
 //! [`RunSpec`]s, each carrying everything its run needs, named by a stable id.
 //!
-//! A grid comes from a preset, a TOML file, or flags ([`GridOverrides`], in
-//! that order of precedence from lowest to highest); TOML keys and flags share
-//! their kebab-case names. Lists are normalized (sorted, deduplicated) so two
-//! ways of writing the same grid compare equal.
+//! A grid comes from a preset, a TOML file, or flags (in that order of
+//! precedence from lowest to highest; see [`keys`]); TOML keys and flags
+//! share their kebab-case names. Lists are normalized (sorted, deduplicated)
+//! so two ways of writing the same grid compare equal.
 
 mod choices;
 mod error;
+pub mod keys;
 pub mod lists;
-mod overrides;
 
 use einet::Condition;
 use serde::{Deserialize, Serialize};
 
 pub use choices::{DatasetChoice, LumKind, OrderKind, PrecisionChoice};
 pub use error::SpecError;
-pub use overrides::{load_toml, GridOverrides};
+pub use keys::{load_toml, resolve, DataSpec, GridKeys, Layer, OptimKeys, RunKeys};
 
 use crate::limits;
 use crate::paper::{HyperConfig, PAPER_CONFIGS};
@@ -25,22 +25,6 @@ use crate::paper::{HyperConfig, PAPER_CONFIGS};
 /// Images for the synthetic dataset when no subset size is given.
 pub const SYNTHETIC_TRAIN: usize = 2000;
 pub const SYNTHETIC_TEST: usize = 500;
-
-/// The data every run of a grid sees.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct DataSpec {
-    pub dataset: DatasetChoice,
-    /// Train on this many training images (a seeded subset); all if absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_subset: Option<usize>,
-    /// Evaluate on this many test images (a seeded subset); all if absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_subset: Option<usize>,
-    /// Hold out this many training images for validation (0: none).
-    #[serde(default)]
-    pub val_size: usize,
-}
 
 /// A grid of runs. Serialized as the folder's `grid.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,6 +71,8 @@ pub struct GridSpec {
     pub control_conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_eps: Vec<f32>,
+    #[serde(flatten)]
+    pub optim: OptimKeys,
 }
 
 /// One training run: everything it needs, nothing from outside.
@@ -112,6 +98,8 @@ pub struct RunSpec {
     pub probe: usize,
     pub eval_offsets: Vec<f32>,
     pub data: DataSpec,
+    #[serde(flatten)]
+    pub optim: OptimKeys,
 }
 
 impl RunSpec {
@@ -183,7 +171,7 @@ impl RunSpec {
         limits::check("batch", self.batch, limits::BATCH)?;
         limits::check("probe", self.probe, limits::PROBE)?;
         limits::check_list("eval-offsets", self.eval_offsets.len() as u128)?;
-        self.luminosity.check_level(self.eps)?;
+        self.luminosity.check_level(self.eps)?; // the one check of ε
         for &d in &self.eval_offsets {
             lists::check_offset(d)?;
         }
@@ -336,6 +324,7 @@ impl GridSpec {
                             probe: self.probe,
                             eval_offsets: offsets.clone(),
                             data: self.data(),
+                            optim: self.optim.clone(),
                         });
                     }
                 }
