@@ -55,6 +55,7 @@ pub fn hyper(spec: &RunSpec) -> Hyper {
     let (h, o) = (&spec.hyper, &spec.optim);
     Hyper {
         rule: o.rule,
+        weight_decay: o.weight_decay.0,
         ..Hyper::paper(h.lr, h.lr_wei, h.lr_wix)
     }
 }

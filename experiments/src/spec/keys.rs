@@ -81,10 +81,47 @@ pub struct OptimKeys {
     #[arg(long, default_value_t = UpdateRule::Sgd, value_parser = one_of::<UpdateRule>(UpdateRule::ALL.map(|r| r.id())))]
     #[serde(skip_serializing_if = "is_sgd")]
     pub rule: UpdateRule,
+    /// Decoupled weight decay of W_ex and b, in [0, 1).
+    #[arg(long, default_value_t)]
+    #[serde(skip_serializing_if = "Fraction::is_zero")]
+    pub weight_decay: Fraction,
 }
 
 fn is_sgd(rule: &UpdateRule) -> bool {
     *rule == UpdateRule::Sgd
+}
+
+/// A number in [0, 1), checked wherever it is read (flag or TOML).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Fraction(pub f32);
+
+impl Fraction {
+    fn is_zero(&self) -> bool {
+        self.0 == 0.0
+    }
+}
+
+impl FromStr for Fraction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().parse::<f32>() {
+            Ok(v) if (0.0..1.0).contains(&v) => Ok(Fraction(v)),
+            _ => Err(format!("`{s}` is not a number in [0, 1)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Fraction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f32::deserialize(d)?;
+        v.to_string().parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Every key of a grid. Flags and TOML give some of them; the rest come from
