@@ -56,6 +56,7 @@ pub fn hyper(spec: &RunSpec) -> Hyper {
     Hyper {
         rule: o.rule,
         weight_decay: o.weight_decay.0,
+        momentum: o.momentum.0,
         ..Hyper::paper(h.lr, h.lr_wei, h.lr_wix)
     }
 }

@@ -85,6 +85,10 @@ pub struct OptimKeys {
     #[arg(long, default_value_t)]
     #[serde(skip_serializing_if = "Fraction::is_zero")]
     pub weight_decay: Fraction,
+    /// Momentum of the excitatory groups (W_ex, b), in [0, 1).
+    #[arg(long, default_value_t)]
+    #[serde(skip_serializing_if = "Fraction::is_zero")]
+    pub momentum: Fraction,
 }
 
 fn is_sgd(rule: &UpdateRule) -> bool {
