@@ -469,6 +469,13 @@ fn cases() -> Vec<Case> {
         grid(&["--preset", ""], "possible values: smoke"),
         grid(&["--bogus-flag"], "--bogus-flag"),
         grid(&["--dataset", "cifar"], "cifar"),
+        grid(&["--momentum", "1"], "[0, 1)"),
+        grid(&["--rule", "adam"], "possible values: sgd"),
+        with(
+            &["grid", "--spec", "wd.toml", "--out", "o"],
+            "weight-decay",
+            |d| write(d, "wd.toml", "preset = \"smoke\"\nweight-decay = -0.5\n"),
+        ),
         grid(&["--luminosity", "sideways"], "sideways"),
         grid(&["--order", "random"], "random"),
         grid(&["--name", "bad name"], "bad name"),
@@ -574,6 +581,7 @@ fn cases() -> Vec<Case> {
         train(&["--dataset", "cifar"], "cifar"),
         train(&["--luminosity", "sideways"], "sideways"),
         train(&["--order", "random"], "random"),
+        train(&["--weight-decay=-0.1"], "--weight-decay"),
         train(&["--eval-offsets", "1.5"], "1.5"),
         train(&["--eval-offsets", "x"], "x"),
         case(

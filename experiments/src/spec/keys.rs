@@ -273,36 +273,52 @@ pub fn load_toml(path: &Path) -> Result<Layer, SpecError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let bad = |e: toml::de::Error| {
-        let message = e.message().replace('\n', " ").trim().to_string();
-        let at = unknown_key_at(&text, &message).or_else(|| e.span().map(|s| s.start));
+    let table: toml::Table = toml::from_str(&text).map_err(|e| SpecError::Toml {
+        path: path.to_path_buf(),
+        line: e.span().map_or(1, |s| line_of(&text, s.start)),
+        message: one_line(e.message()),
+    })?;
+    let read = |t: toml::Table| toml::Value::Table(t).try_into::<GridKeys>();
+    let keys = read(table.clone()).map_err(|whole| {
+        // Parts of a flattened struct report errors without their key:
+        // find the key by reading the keys one at a time.
+        let first = table.iter().find_map(|(k, v)| {
+            let error = read(toml::Table::from_iter([(k.clone(), v.clone())])).err()?;
+            Some((k.as_str(), one_line(error.message())))
+        });
+        let (line, message) = match first {
+            Some((key, m)) if m.contains(&format!("`{key}`")) => (key_line(&text, key), m),
+            Some((key, m)) => (key_line(&text, key), format!("{key}: {m}")),
+            None => (1, one_line(whole.message())),
+        };
         SpecError::Toml {
             path: path.to_path_buf(),
-            line: at.map_or(1, |a| text[..a.min(text.len())].matches('\n').count() + 1),
+            line,
             message,
         }
-    };
-    let table: toml::Table = toml::from_str(&text).map_err(bad)?;
-    let keys: GridKeys = toml::from_str(&text).map_err(bad)?;
+    })?;
     Ok(Layer {
         keys,
         given: table.keys().cloned().collect(),
     })
 }
 
-/// Where the key an "unknown field `k`" message names starts (a struct with
-/// flattened parts reports unknown keys at the start of the file).
-fn unknown_key_at(text: &str, message: &str) -> Option<usize> {
-    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let rest = line.trim_start().strip_prefix(key);
-        if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
-            return Some(at);
-        }
-        at += line.len();
-    }
-    None
+fn one_line(message: &str) -> String {
+    message.replace('\n', " ").trim().to_string()
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line on which top-level `key` is set (1 if not found).
+fn key_line(text: &str, key: &str) -> usize {
+    let set = |line: &str| {
+        let rest = line.trim_start().trim_start_matches('"').strip_prefix(key);
+        rest.is_some_and(|r| r.trim_start_matches('"').trim_start().starts_with('='))
+    };
+    text.lines().position(set).map_or(1, |k| k + 1)
 }
 
 // ---------------------------------------------------------------- lists
@@ -496,6 +512,25 @@ mod tests {
             ..Default::default()
         };
         assert!(resolve(&[layer(nope, &["preset"])]).is_err());
+    }
+
+    #[test]
+    fn optimizer_keys_reach_every_run_and_its_optimizer() {
+        let l = parse("preset = \"smoke\"\nrule = \"eg\"\nmomentum = 0.5\nweight-decay = 0.01\n").unwrap();
+        let (g, _) = resolve(&[l]).unwrap();
+        let run = &g.runs()[0];
+        let hyper = crate::train::hyper(run);
+        assert_eq!(
+            (hyper.rule, hyper.momentum, hyper.weight_decay),
+            (UpdateRule::ExponentiatedGradient, 0.5, 0.01)
+        );
+        assert!(parse("momentum = 1.0\n")
+            .unwrap_err()
+            .to_string()
+            .contains("[0, 1)"));
+        // At their defaults they leave run records as they were.
+        let plain = presets::get("smoke").unwrap().runs()[0].clone();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("momentum"));
     }
 
     #[test]
