@@ -5,12 +5,14 @@
 //! parameter of a step (the trainer checks them on passes it makes anyway),
 //! or an activity or metric of the evaluation after an epoch.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use datasets::{batches, epoch_order, Dataset, JitterStream, Luminosity, Order};
 use einet::{Hyper, NetSpec, Trainer};
 
 use crate::data::GridData;
+use crate::error::Error;
+use crate::provenance;
 use crate::record::{Divergence, EpochMetrics, Eval, LayerAlignment, LayerMoments, OffsetEval, RunRecord};
 use crate::seeds::{derive, Purpose};
 use crate::spec::{OrderKind, RunSpec};
@@ -22,8 +24,11 @@ const EVAL_BATCH: usize = 500;
 pub trait Observer {
     /// After batch `batch` (0-based) of `batches` in `epoch` (1-based).
     fn on_batch(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f32) {}
-    /// After an epoch's evaluation.
-    fn on_epoch(&mut self, _metrics: &EpochMetrics) {}
+    /// After an epoch's evaluation, with the run as it stands (to save a
+    /// checkpoint, say); an error ends the run.
+    fn on_epoch(&mut self, _run: &Run<'_>) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// Observes nothing.
@@ -99,6 +104,10 @@ impl<'a> Run<'a> {
         }
     }
 
+    pub fn spec(&self) -> &RunSpec {
+        self.spec
+    }
+
     pub fn trainer(&self) -> &Trainer {
         &self.trainer
     }
@@ -161,11 +170,7 @@ impl<'a> Run<'a> {
             alignment,
             seconds: t0.elapsed().as_secs_f64(),
         });
-        let last = self.epochs.last();
-        if let Some(m) = last {
-            obs.on_epoch(m);
-        }
-        last
+        self.epochs.last()
     }
 
     fn diverge(&mut self, epoch: usize, batch: usize, tensor: String) {
@@ -292,11 +297,21 @@ fn first_non_finite(
         .map(|k| format!("alignment of hidden layer {}", k + 1))
 }
 
-/// Runs `spec` to the end.
-pub fn run(spec: &RunSpec, data: &GridData, obs: &mut dyn Observer) -> RunRecord {
-    let mut run = Run::new(spec, data);
+/// Trains `run` to its end, telling `obs`, and returns its record with its
+/// provenance: a process training `jobs` runs at once, the run first
+/// started at `started`. Every run of `grid` and `train` takes this path.
+pub fn drive(
+    mut run: Run<'_>,
+    obs: &mut dyn Observer,
+    jobs: usize,
+    started: SystemTime,
+) -> Result<RunRecord, Error> {
     while !run.is_done() {
-        run.epoch(obs);
+        if run.epoch(obs).is_some() {
+            obs.on_epoch(&run)?;
+        }
     }
-    run.finish()
+    let mut record = run.finish();
+    record.provenance = Some(provenance::capture(jobs, started));
+    Ok(record)
 }

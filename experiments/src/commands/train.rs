@@ -13,11 +13,10 @@ use crate::error::Error;
 use crate::files;
 use crate::grid;
 use crate::limits;
-use crate::provenance;
-use crate::record::{EpochMetrics, RunRecord};
+use crate::record::EpochMetrics;
 use crate::spec::keys::{GridKeys, Layer, List};
 use crate::spec::{self, RunSpec, SpecError};
-use crate::train::{Observer, Run};
+use crate::train::{self, Observer, Run};
 use crate::train_state;
 
 /// The run the `train` flags describe (without `--resume`): the one run of
@@ -137,7 +136,7 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     )?;
     let data = data::load(&spec.data, a.run.data_dir.as_deref())?;
     let batches = data.train.len().div_ceil(spec.batch);
-    let (mut run, started) = match resumed {
+    let (run, started) = match resumed {
         Some(r) => {
             r.check_steps(batches)?;
             let started = r.started.unwrap_or_else(SystemTime::now);
@@ -158,27 +157,12 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
         crate::estimate::count(spec.epochs, "epoch"),
         crate::estimate::count(data.train.len(), "training image")
     );
-    let mut obs = TrainProgress::new(!a.quiet, spec.epochs);
-    while !run.is_done() {
-        let Some(m) = run.epoch(&mut obs).cloned() else {
-            break;
-        };
-        obs.bar.suspend(|| println!("{}", epoch_line(&m, spec.epochs)));
-        if let Some(path) = &a.metrics {
-            let mut text = String::new();
-            for e in run.epochs_done() {
-                text.push_str(&serde_json::to_string(e).expect("metrics serialize"));
-                text.push('\n');
-            }
-            files::write_atomic(path, text.as_bytes())?;
-        }
-        if let Some(path) = &checkpoint {
-            train_state::save(path, &spec, run.epochs_done(), run.trainer(), started)?;
-        }
-    }
+    let mut obs = TrainProgress::new(!a.quiet, &spec, batches, run.epochs_done().len());
+    obs.metrics = a.metrics.clone();
+    obs.checkpoint = checkpoint.map(|path| (path, started));
+    let record = train::drive(run, &mut obs, 1, started);
     obs.bar.finish_and_clear();
-    let mut record: RunRecord = run.finish();
-    record.provenance = Some(provenance::capture(1, started));
+    let record = record?;
     println!("{}", grid::describe(&record, 1, 1));
     for o in &record.offsets {
         println!(
@@ -269,42 +253,51 @@ fn epoch_line(m: &EpochMetrics, epochs: usize) -> String {
     s
 }
 
-/// A progress bar over the batches of the current epoch, with live loss
-/// and the last test accuracy.
+/// `train`'s extras on the run's path: a progress bar over all the run's
+/// batches (so its ETA is the whole run's), a line per epoch, the metrics
+/// file and the checkpoint.
 struct TrainProgress {
     bar: ProgressBar,
     epochs: usize,
+    batches: usize,
     loss: f64,
     last_acc: Option<f64>,
+    metrics: Option<PathBuf>,
+    checkpoint: Option<(PathBuf, SystemTime)>,
 }
 
 impl TrainProgress {
-    fn new(show: bool, epochs: usize) -> TrainProgress {
+    fn new(show: bool, spec: &RunSpec, batches: usize, done: usize) -> TrainProgress {
         let target = if show && std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
-        let bar = ProgressBar::with_draw_target(Some(1), target);
+        let bar = ProgressBar::with_draw_target(Some((spec.epochs * batches) as u64), target);
         bar.set_style(
-            ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} {msg} eta {eta}")
-                .expect("the progress template is valid"),
+            ProgressStyle::with_template(
+                "{prefix} {bar:30} {percent:>3}% {msg}  elapsed {elapsed}, eta {eta}",
+            )
+            .expect("the progress template is valid"),
         );
+        bar.set_position((done * batches) as u64);
+        bar.reset_eta();
         bar.enable_steady_tick(Duration::from_millis(500));
         TrainProgress {
             bar,
-            epochs,
+            epochs: spec.epochs,
+            batches,
             loss: f64::NAN,
             last_acc: None,
+            metrics: None,
+            checkpoint: None,
         }
     }
 }
 
 impl Observer for TrainProgress {
-    fn on_batch(&mut self, epoch: usize, batch: usize, batches: usize, loss: f32) {
+    fn on_batch(&mut self, epoch: usize, batch: usize, _batches: usize, loss: f32) {
         if batch == 0 {
-            self.bar.set_length(batches as u64);
-            self.bar.set_position(0);
             self.bar.set_prefix(format!("epoch {epoch}/{}", self.epochs));
             self.loss = f64::from(loss);
         }
@@ -313,10 +306,26 @@ impl Observer for TrainProgress {
             .last_acc
             .map_or_else(String::new, |a| format!(", test acc {:.2} %", 100.0 * a));
         self.bar.set_message(format!("loss {:.4}{acc}", self.loss));
-        self.bar.set_position(batch as u64 + 1);
+        self.bar
+            .set_position(((epoch - 1) * self.batches + batch + 1) as u64);
     }
 
-    fn on_epoch(&mut self, m: &EpochMetrics) {
+    fn on_epoch(&mut self, run: &Run<'_>) -> Result<(), Error> {
+        let done = run.epochs_done();
+        let Some(m) = done.last() else { return Ok(()) };
         self.last_acc = Some(m.test.acc);
+        self.bar.suspend(|| println!("{}", epoch_line(m, self.epochs)));
+        if let Some(path) = &self.metrics {
+            let mut text = String::new();
+            for e in done {
+                text.push_str(&serde_json::to_string(e).expect("metrics serialize"));
+                text.push('\n');
+            }
+            files::write_atomic(path, text.as_bytes())?;
+        }
+        if let Some((path, started)) = &self.checkpoint {
+            train_state::save(path, run.spec(), done, run.trainer(), *started)?;
+        }
+        Ok(())
     }
 }
