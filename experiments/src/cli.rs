@@ -1,5 +1,5 @@
 //! The command line: `einorm train | grid | report | list`. The settings
-//! are the key structs of [`crate::spec::keys`], flattened into each
+//! are the key structs of [`crate::plan::keys`], flattened into each
 //! command, so a flag of `grid` and a key of a grid TOML file are one
 //! declaration.
 
@@ -10,9 +10,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use einet::Condition;
 
-use crate::spec::keys::{one_of, GridKeys};
-use crate::spec::SpecError;
-use crate::spec::{DataSpec, OptimKeys, RunKeys};
+use crate::plan::keys::{one_of, GridKeys};
+use crate::plan::SpecError;
+use crate::plan::{DataSpec, OptimKeys, RunKeys};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -311,7 +311,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 
 /// A folder `o` holding the smoke preset's grid.
 fn smoke_folder(dir: &Path) {
-    let toml = experiments::presets::get("smoke").unwrap().to_toml();
+    let toml = experiments::plan::presets::get("smoke").unwrap().to_toml();
     write(dir, "o/grid.toml", &toml);
 }
 

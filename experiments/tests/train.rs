@@ -4,7 +4,7 @@
 mod common;
 
 use common::{einorm, ok, scratch, stderr, stdout};
-use experiments::record::RunRecord;
+use experiments::run::record::RunRecord;
 
 const RUN: &[&str] = &[
     "train",

@@ -6,16 +6,16 @@ mod train;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Command, GridArgs, ReportArgs};
-use crate::data;
 use crate::error::Error;
-use crate::estimate;
-use crate::grid;
-use crate::limits;
-use crate::paper::PAPER_CONFIGS;
-use crate::presets;
+use crate::plan::estimate;
+use crate::plan::limits;
+use crate::plan::paper::PAPER_CONFIGS;
+use crate::plan::presets;
+use crate::plan::{self, Layer, Shard};
 use crate::report;
-use crate::spec::{self, Layer, Shard};
-use crate::store::{self, Store};
+use crate::run::data;
+use crate::run::grid;
+use crate::run::store::{self, Store};
 
 /// Runs one parsed command line.
 pub fn execute(command: &Command) -> Result<(), Error> {
@@ -35,7 +35,7 @@ pub fn execute(command: &Command) -> Result<(), Error> {
 /// `grid --dry-run`: every run of the grid with its state (done, training
 /// elsewhere, pending, or another shard's), then the time the pending runs
 /// of this shard need. Reads the folder, writes nothing.
-fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f64) -> Result<(), Error> {
+fn dry_run(g: &plan::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f64) -> Result<(), Error> {
     let (store, done) = match Store::open(out) {
         Ok((store, _)) => {
             let done = store.finished_of(g)?;
@@ -77,11 +77,11 @@ fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
 /// elsewhere, 136 pending, about 6 h on 2 cores for the pending runs`: the
 /// line that opens a grid and closes its dry run.
 fn counts(
-    g: &spec::GridSpec,
+    g: &plan::GridSpec,
     in_shard: usize,
     done: usize,
     training: usize,
-    pending: &[spec::RunSpec],
+    pending: &[plan::RunSpec],
     jobs: usize,
 ) -> String {
     format!(
@@ -102,16 +102,16 @@ fn emit(text: &str) {
 }
 
 /// The grid the flags (and `--spec` file) describe, and the data folder.
-pub fn resolve_grid(a: &GridArgs) -> Result<(spec::GridSpec, Option<PathBuf>), Error> {
+pub fn resolve_grid(a: &GridArgs) -> Result<(plan::GridSpec, Option<PathBuf>), Error> {
     let mut layers = Vec::new();
     if let Some(path) = &a.spec {
-        layers.push(spec::load_toml(path)?);
+        layers.push(plan::load_toml(path)?);
     }
     layers.push(Layer {
         keys: a.keys.clone(),
         given: a.given.clone(),
     });
-    Ok(spec::resolve(&layers)?)
+    Ok(plan::resolve(&layers)?)
 }
 
 fn grid(a: &GridArgs) -> Result<(), Error> {
@@ -144,7 +144,7 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     if !a.quiet {
         let (pending, in_shard, done) = grid::pending(&store, &g, shard)?;
         let training = pending.iter().filter(|r| store.training(&r.id)).count();
-        let pending: Vec<spec::RunSpec> = pending.into_iter().filter(|r| !store.training(&r.id)).collect();
+        let pending: Vec<plan::RunSpec> = pending.into_iter().filter(|r| !store.training(&r.id)).collect();
         eprintln!(
             "{}, {jobs} at a time; results in {}",
             counts(&g, in_shard, done, training, &pending, jobs),

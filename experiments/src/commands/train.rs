@@ -8,16 +8,16 @@ use std::time::{Duration, SystemTime};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::TrainArgs;
-use crate::data;
 use crate::error::Error;
 use crate::files;
-use crate::grid;
-use crate::limits;
-use crate::record::EpochMetrics;
-use crate::spec::keys::{GridKeys, Layer, List};
-use crate::spec::{self, RunSpec, SpecError};
-use crate::train::{self, Observer, Run};
-use crate::train_state;
+use crate::plan::keys::{GridKeys, Layer, List};
+use crate::plan::limits;
+use crate::plan::{self, RunSpec, SpecError};
+use crate::run::checkpoint;
+use crate::run::data;
+use crate::run::grid;
+use crate::run::record::EpochMetrics;
+use crate::run::train::{self, Observer, Run};
 
 /// The run the `train` flags describe (without `--resume`): the one run of
 /// a grid over the paper's protocol, then any explicit rates and width.
@@ -48,7 +48,7 @@ pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
         optim: a.optim.clone(),
         ..GridKeys::default()
     };
-    let (grid, _) = spec::resolve(&[Layer::all(one)])?;
+    let (grid, _) = plan::resolve(&[Layer::all(one)])?;
     let mut spec = grid.runs().remove(0);
     let h = &mut spec.hyper;
     (h.lr, h.lr_wei, h.lr_wix) = (
@@ -97,13 +97,13 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     let (spec, resumed) = match &a.resume {
         Some(path) => {
             reject_spec_flags(a)?;
-            let mut r = train_state::load(path)?;
+            let mut r = checkpoint::load(path)?;
             if let Some(n) = a.given.contains("epochs").then_some(a.run.epochs) {
                 if n < r.epochs.len() {
                     return Err(SpecError::Conflict {
                         what: format!(
                             "--epochs {n} is fewer than the {} {} has finished",
-                            crate::estimate::count(r.epochs.len(), "epoch"),
+                            crate::plan::estimate::count(r.epochs.len(), "epoch"),
                             path.display()
                         ),
                     }
@@ -154,8 +154,8 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
         spec.hyper.lr_wei,
         spec.hyper.lr_wix,
         spec.hyper.width,
-        crate::estimate::count(spec.epochs, "epoch"),
-        crate::estimate::count(data.train.len(), "training image")
+        crate::plan::estimate::count(spec.epochs, "epoch"),
+        crate::plan::estimate::count(data.train.len(), "training image")
     );
     let mut obs = TrainProgress::new(!a.quiet, &spec, batches, run.epochs_done().len());
     obs.metrics = a.metrics.clone();
@@ -324,7 +324,7 @@ impl Observer for TrainProgress {
             files::write_atomic(path, text.as_bytes())?;
         }
         if let Some((path, started)) = &self.checkpoint {
-            train_state::save(path, run.spec(), done, run.trainer(), *started)?;
+            checkpoint::save(path, run.spec(), done, run.trainer(), *started)?;
         }
         Ok(())
     }

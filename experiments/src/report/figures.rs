@@ -10,8 +10,8 @@ use std::path::Path;
 
 use einet::{Condition, ErrorMode};
 
-use crate::record::RunRecord;
-use crate::spec::LumKind;
+use crate::plan::LumKind;
+use crate::run::record::RunRecord;
 use crate::stats::quantile;
 
 use super::analysis::{self, Analysis, Band};
@@ -461,7 +461,7 @@ fn offsets(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
         .iter()
         .flat_map(|o| o.rows.iter().map(|r| r.0))
         .collect();
-    conds.sort_by_key(crate::spec::lists::condition_rank);
+    conds.sort_by_key(crate::plan::lists::condition_rank);
     conds.dedup();
     let file = "offsets.svg";
     plot::lines(

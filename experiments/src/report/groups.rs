@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::record::RunRecord;
-use crate::spec::lists::condition_rank;
-use crate::spec::LumKind;
+use crate::plan::lists::condition_rank;
+use crate::plan::LumKind;
+use crate::run::record::RunRecord;
 use crate::stats::{quantile, Summary};
 use einet::Condition;
 

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 
 use super::lists::{self, Tokens};
 use super::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
-use crate::paper::{PAPER_BATCH, PAPER_EPOCHS};
-use crate::presets;
+use crate::plan::paper::{PAPER_BATCH, PAPER_EPOCHS};
+use crate::plan::presets;
 
 /// The data every run of a grid sees; a run record's `data`.
 #[derive(Args, Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -519,7 +519,7 @@ mod tests {
         let l = parse("preset = \"smoke\"\nrule = \"eg\"\nmomentum = 0.5\nweight-decay = 0.01\n").unwrap();
         let (g, _) = resolve(&[l]).unwrap();
         let run = &g.runs()[0];
-        let hyper = crate::train::hyper(run);
+        let hyper = crate::run::train::hyper(run);
         assert_eq!(
             (hyper.rule, hyper.momentum, hyper.weight_decay),
             (UpdateRule::ExponentiatedGradient, 0.5, 0.01)

@@ -10,12 +10,14 @@ use std::time::{Instant, SystemTime};
 use datasets::{batches, epoch_order, Dataset, JitterStream, Luminosity, Order};
 use einet::{Hyper, NetSpec, Trainer};
 
-use crate::data::GridData;
 use crate::error::Error;
-use crate::provenance;
-use crate::record::{Divergence, EpochMetrics, Eval, LayerAlignment, LayerMoments, OffsetEval, RunRecord};
-use crate::seeds::{derive, Purpose};
-use crate::spec::{OrderKind, RunSpec};
+use crate::plan::{OrderKind, RunSpec};
+use crate::run::data::GridData;
+use crate::run::provenance;
+use crate::run::record::{
+    Divergence, EpochMetrics, Eval, LayerAlignment, LayerMoments, OffsetEval, RunRecord,
+};
+use crate::run::seeds::{derive, Purpose};
 
 /// Rows per forward pass when evaluating.
 const EVAL_BATCH: usize = 500;

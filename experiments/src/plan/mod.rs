@@ -1,16 +1,24 @@
-//! What to run. A [`GridSpec`] is a product `conditions × ε × configs ×
-//! seeds` with shared training settings; [`GridSpec::runs`] expands it into
-//! [`RunSpec`]s, each carrying everything its run needs, named by a stable id.
+//! What to run: the grid of runs a preset, a TOML file and the flags
+//! describe, each run with a stable id, checked and priced before anything runs.
 //!
-//! A grid comes from a preset, a TOML file, or flags (in that order of
-//! precedence from lowest to highest; see [`keys`]); TOML keys and flags
-//! share their kebab-case names. Lists are normalized (sorted, deduplicated)
-//! so two ways of writing the same grid compare equal.
+//! A [`GridSpec`] is a product `conditions × ε × configs × seeds` with shared
+//! training settings; [`GridSpec::runs`] expands it into [`RunSpec`]s, each
+//! carrying everything its run needs. A grid comes from a preset, a TOML
+//! file, or flags (in that order of precedence from lowest to highest; see
+//! [`keys`]); TOML keys and flags share their kebab-case names. Lists are
+//! normalized (sorted, deduplicated) so two ways of writing the same grid
+//! compare equal. [`presets`] holds the built-in grids, [`paper`] the
+//! paper's 30 configurations, [`limits`] every allowed range and
+//! [`estimate`] what a grid costs.
 
 mod choices;
 mod error;
+pub mod estimate;
 pub mod keys;
+pub mod limits;
 pub mod lists;
+pub mod paper;
+pub mod presets;
 
 use einet::Condition;
 use serde::{Deserialize, Serialize};
@@ -19,8 +27,7 @@ pub use choices::{DatasetChoice, LumKind, OrderKind, PrecisionChoice};
 pub use error::SpecError;
 pub use keys::{load_toml, resolve, DataSpec, GridKeys, Layer, OptimKeys, RunKeys};
 
-use crate::limits;
-use crate::paper::{HyperConfig, PAPER_CONFIGS};
+use paper::{HyperConfig, PAPER_CONFIGS};
 
 /// Images for the synthetic dataset when no subset size is given.
 pub const SYNTHETIC_TRAIN: usize = 2000;
@@ -387,7 +394,7 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::plan::presets;
 
     #[test]
     fn run_ids_are_unique_and_sorted() {

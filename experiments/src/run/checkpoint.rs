@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::files;
-use crate::record::EpochMetrics;
-use crate::spec::RunSpec;
-use crate::train::{hyper, init_seed};
+use crate::plan::RunSpec;
+use crate::run::record::EpochMetrics;
+use crate::run::train::{hyper, init_seed};
 
 const HEADER: &[u8] = b"EINORM-TRAIN 1\n";
 

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use datasets::{DataError, Dataset, Split};
 
-use crate::seeds::{derive, Purpose};
-use crate::spec::{DataSpec, DatasetChoice, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+use crate::plan::{DataSpec, DatasetChoice, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+use crate::run::seeds::{derive, Purpose};
 
 /// The seed of every data split: fixed, so all runs of all grids hold out
 /// the same validation images.

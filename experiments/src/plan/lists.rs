@@ -7,7 +7,7 @@ use einet::Condition;
 use serde::Deserialize;
 
 use super::SpecError;
-use crate::paper::PAPER_CONFIGS;
+use crate::plan::paper::PAPER_CONFIGS;
 
 /// A TOML value that is either one string or an array of scalars; both
 /// become the same tokens a flag would give.
@@ -92,7 +92,7 @@ pub fn reals(
     check: impl Fn(f32) -> Result<(), SpecError>,
 ) -> Result<Vec<f32>, SpecError> {
     let tokens = t.tokens();
-    crate::limits::check_list(key, tokens.len() as u128)?;
+    crate::plan::limits::check_list(key, tokens.len() as u128)?;
     let mut out = Vec::new();
     for tok in tokens {
         let v: f32 = tok.parse().map_err(|_| SpecError::BadValue {
@@ -137,7 +137,7 @@ pub fn integers(key: &'static str, t: &Tokens, all_of: Option<u64>) -> Result<Ve
             count += 1;
         }
     }
-    crate::limits::check_list(key, count)?;
+    crate::plan::limits::check_list(key, count)?;
     for tok in t.tokens() {
         if tok == "all" {
             match all_of {

@@ -7,9 +7,9 @@
 
 use einet::Condition;
 
-use crate::paper::{PAPER_CONFIGS, PAPER_EPS};
-use crate::spec::lists::condition;
-use crate::spec::{
+use crate::plan::lists::condition;
+use crate::plan::paper::{PAPER_CONFIGS, PAPER_EPS};
+use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
@@ -207,7 +207,7 @@ fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::OrderKind;
+    use crate::plan::OrderKind;
 
     #[test]
     fn every_preset_is_valid() {

@@ -13,13 +13,13 @@ use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::data::GridData;
 use crate::error::Error;
-use crate::estimate;
-use crate::record::RunRecord;
-use crate::spec::{GridSpec, RunSpec, Shard};
-use crate::store::{Store, StoreError};
-use crate::train::{self, Silent};
+use crate::plan::estimate;
+use crate::plan::{GridSpec, RunSpec, Shard};
+use crate::run::data::GridData;
+use crate::run::record::RunRecord;
+use crate::run::store::{Store, StoreError};
+use crate::run::train::{self, Silent};
 
 /// How to run a grid.
 #[derive(Clone, Copy, Debug)]
