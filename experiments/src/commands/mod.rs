@@ -249,7 +249,7 @@ pub fn list() -> String {
     for name in presets::NAMES {
         let g = presets::get(name).expect("presets are valid");
         s.push_str(&format!(
-            "  {:<10} {:>5} runs  {:>12}  {}\n",
+            "  {:<15} {:>5} runs  {:>12}  {}\n",
             name,
             g.runs().len(),
             estimate::human(estimate::grid_seconds(&g, 2)),

@@ -1,5 +1,7 @@
 //! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
 //! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
+//! `quick-long` and `quick-mid-eps` (the central conditions with quick's
+//! reductions at 15 epochs, and at the two middle levels of ε),
 //! `central` (the central comparison at the paper's full training length),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
@@ -13,9 +15,11 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 9] = [
     "smoke",
     "quick",
+    "quick-long",
+    "quick-mid-eps",
     "central",
     "paper",
     "quick-mul",
@@ -34,6 +38,8 @@ pub fn describe(name: &str) -> &'static str {
     match name {
         "smoke" => "seconds: synthetic data, width 32, 3 epochs, all 12 conditions; for CI",
         "quick" => "Fashion-MNIST reduced: 10 conditions x eps {0, 0.75} x configs 0-7 x 3 epochs",
+        "quick-long" => "quick's central comparison at 15 epochs: e-ln, inorm, inorm-full x eps 0.75 x configs 0-7",
+        "quick-mid-eps" => "quick at the middle levels: e-ln, inorm, inorm-full x eps {0.25, 0.5} x configs 0-7 x 3 epochs",
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
@@ -48,6 +54,8 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
     let mut g = match name {
         "smoke" => smoke(),
         "quick" => quick(),
+        "quick-long" => quick_long(),
+        "quick-mid-eps" => quick_mid_eps(),
         "central" => central(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
@@ -166,6 +174,42 @@ fn quick() -> GridSpec {
     }
 }
 
+/// The central claim with five times quick's training.
+fn quick_long() -> GridSpec {
+    GridSpec {
+        name: "quick-long".to_string(),
+        notes: vec![
+            "The central claim with five times the training: e-ln, inorm and inorm-full at eps = 0.75, configurations 0-7, 15 epochs instead of the quick grid's 3 (the paper trains 50). Shows whether the gaps seen after 3 epochs persist with longer training.".to_string(),
+        ],
+        eps: vec![0.75],
+        epochs: 15,
+        ..central_of_quick()
+    }
+}
+
+/// Quick's protocol at the two levels of ε quick leaves out.
+fn quick_mid_eps() -> GridSpec {
+    GridSpec {
+        name: "quick-mid-eps".to_string(),
+        notes: vec![
+            "The quick grid's protocol at the two intermediate luminosity levels, for the three conditions of the central claim: e-ln, inorm, inorm-full at eps in {0.25, 0.5}, configurations 0-7, 3 epochs instead of 50. Pooled with the quick grid (eps 0 and 0.75), it covers all four of the paper's levels.".to_string(),
+        ],
+        eps: vec![0.25, 0.5],
+        ..central_of_quick()
+    }
+}
+
+/// Quick's reductions for the three conditions of the central claim,
+/// without offset tests.
+fn central_of_quick() -> GridSpec {
+    GridSpec {
+        conditions: ids(&BEYOND_CONDITIONS),
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        ..quick()
+    }
+}
+
 fn smoke() -> GridSpec {
     GridSpec {
         name: "smoke".to_string(),
@@ -225,6 +269,18 @@ mod tests {
         assert_eq!(g.configs.len(), 30);
         assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
         assert_eq!((g.width, g.train_subset, g.val_size), (None, None, 0));
+    }
+
+    #[test]
+    fn the_presets_behind_the_readme_match_their_committed_grids() {
+        for name in ["quick-long", "quick-mid-eps"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../results")
+                .join(name);
+            let (_, committed) = crate::run::store::Store::open(&dir).unwrap();
+            let preset = get(name).unwrap();
+            assert_eq!(preset, committed, "{name}");
+        }
     }
 
     #[test]
