@@ -10,9 +10,8 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use einet::Condition;
 
-use crate::plan::keys::{one_of, GridKeys};
-use crate::plan::SpecError;
-use crate::plan::{DataSpec, OptimKeys, RunKeys};
+use crate::plan::keys::{one_of, GridKeys, List, Offsets};
+use crate::plan::{DataSpec, LumKind, OptimKeys, RunKeys, SpecError};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,6 +34,8 @@ pub enum Command {
     Grid(GridArgs),
     /// Write report.md and figures/*.svg from a grid folder's result files.
     Report(ReportArgs),
+    /// Test a checkpoint written by `train --checkpoint`.
+    Eval(EvalArgs),
     /// List the conditions, presets and the paper's configurations.
     List,
 }
@@ -148,6 +149,25 @@ fn finite(s: &str) -> Result<f32, SpecError> {
             what: "finite number",
         }),
     }
+}
+
+#[derive(Args, Debug)]
+#[command(args_override_self = true)]
+pub struct EvalArgs {
+    /// The checkpoint.
+    pub checkpoint: PathBuf,
+    /// Test under this luminosity kind instead of the run's.
+    #[arg(long, value_enum)]
+    pub luminosity: Option<LumKind>,
+    /// Test at this luminosity level instead of the run's.
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
+    pub eps: Option<f32>,
+    /// Also test at these fixed offsets (e.g. -0.75,-0.5,0,0.5,0.75).
+    #[arg(long, allow_hyphen_values = true)]
+    pub offsets: Option<List<Offsets>>,
+    /// Folder with the IDX files (default: as for `train`).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Cli {

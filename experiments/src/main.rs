@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Train(_) => "train",
         Command::Grid(_) => "grid",
         Command::Report(_) => "report",
+        Command::Eval(_) => "eval",
         Command::List => "list",
     };
     match experiments::commands::execute(&cli.command) {

@@ -662,6 +662,15 @@ fn cases() -> Vec<Case> {
             "--width cannot be combined",
             checkpoint,
         ),
+        // ---- eval
+        case(&["eval", "/nonexistent/ck"], "/nonexistent/ck"),
+        with(&["eval", "ck", "--eps", "2"], "eps: 2 is outside", checkpoint),
+        with(&["eval", "ck", "--offsets", "3"], "eval-offsets", checkpoint),
+        with(
+            &["eval", "ck", "--luminosity", "sideways"],
+            "sideways",
+            checkpoint,
+        ),
         // ---- report and the rest
         case(&["report", "/nonexistent/grid"], "/nonexistent/grid"),
         with(&["report", "o"], "has no grid.toml", |d| {

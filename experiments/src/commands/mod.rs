@@ -1,6 +1,7 @@
 //! What each subcommand does. Every input is parsed and checked (spec, data,
 //! results folder, checkpoint) before any training or writing.
 
+mod eval;
 mod train;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub fn execute(command: &Command) -> Result<(), Error> {
         Command::Train(a) => train::run(a),
         Command::Grid(a) => grid(a),
         Command::Report(a) => report(a),
+        Command::Eval(a) => eval::run(a),
         Command::List => {
             emit(&list());
             Ok(())

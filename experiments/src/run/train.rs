@@ -184,6 +184,14 @@ impl<'a> Run<'a> {
         });
     }
 
+    /// Loss and accuracy on the test set under `lum`, with the jitter the
+    /// evaluation after the last finished epoch drew (so a checkpoint tested
+    /// at its run's own luminosity gives that epoch's test accuracy).
+    pub fn test(&mut self, lum: &Luminosity) -> Eval {
+        let epoch = self.epochs.len().saturating_sub(1) as u64;
+        self.evaluate(&self.data.test, lum, 0, epoch)
+    }
+
     /// Loss and accuracy on `data` under `lum`; the jitter comes from the
     /// evaluation stream of the run's seed (`which`: 0 test, 1 validation).
     fn evaluate(&mut self, data: &Dataset, lum: &Luminosity, which: u64, epoch: u64) -> Eval {
