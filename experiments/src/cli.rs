@@ -137,6 +137,9 @@ pub struct ReportArgs {
     /// Pool in the runs of further grid folders (e.g. a multiplicative-luminosity grid).
     #[arg(long)]
     pub extra: Vec<PathBuf>,
+    /// Write the report (with a copy of the grid's runs) into this folder instead, leaving DIR untouched.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// A finite number (its range is checked with the run).

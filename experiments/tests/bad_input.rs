@@ -662,6 +662,10 @@ fn cases() -> Vec<Case> {
             "--width cannot be combined",
             checkpoint,
         ),
+        with(&["report", "o", "--out", "f"], "is a file", |d| {
+            smoke_folder(d);
+            write(d, "f", "a file")
+        }),
         // ---- eval
         case(&["eval", "/nonexistent/ck"], "/nonexistent/ck"),
         with(&["eval", "ck", "--eps", "2"], "eps: 2 is outside", checkpoint),

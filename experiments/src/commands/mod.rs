@@ -209,8 +209,12 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         let (s, g) = Store::open(dir)?;
         s.finished_of(&g)?;
     }
-    let w = report::write(&a.dir, &a.extra)?;
-    if !w.rebuilt.is_empty() {
+    let dir = match &a.out {
+        Some(out) => copy_grid(&a.dir, out)?,
+        None => a.dir.clone(),
+    };
+    let w = report::write(&dir, &a.extra)?;
+    if !w.rebuilt.is_empty() && a.out.is_none() {
         let files: Vec<String> = w
             .rebuilt
             .iter()
@@ -232,6 +236,18 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         println!("  {:<15} {}", c.verdict.to_string(), c.statement);
     }
     Ok(())
+}
+
+/// Copies the grid and finished runs of `dir` into `out` (new, empty or
+/// holding the same grid), so a report can be written there.
+fn copy_grid(dir: &Path, out: &Path) -> Result<PathBuf, Error> {
+    let (from, grid) = Store::open(dir)?;
+    let records = from.finished_of(&grid)?;
+    let to = Store::create(out, &grid)?;
+    for r in records.values() {
+        to.write_run(r)?;
+    }
+    Ok(out.to_path_buf())
 }
 
 // ---------------------------------------------------------------- list
