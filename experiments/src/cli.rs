@@ -11,7 +11,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand}
 use einet::Condition;
 
 use crate::plan::keys::{one_of, GridKeys, List, Offsets};
-use crate::plan::{DataSpec, LumKind, OptimKeys, RunKeys, SpecError};
+use crate::plan::{DataSpec, LumKind, OptimKeys, RunKeys, Shard, SpecError};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -114,8 +114,8 @@ pub struct GridArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Run only slice i of n (0-based), e.g. 3/8; shards may share one --out folder.
-    #[arg(long)]
-    pub shard: Option<String>,
+    #[arg(long, value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
     /// Do not write the report when the grid is complete.
     #[arg(long)]
     pub no_report: bool,

@@ -118,10 +118,7 @@ pub fn resolve_grid(a: &GridArgs) -> Result<(plan::GridSpec, Option<PathBuf>), E
 
 fn grid(a: &GridArgs) -> Result<(), Error> {
     let (g, data_dir) = resolve_grid(a)?;
-    let shard = match &a.shard {
-        Some(s) => Shard::parse(s)?,
-        None => Shard::WHOLE,
-    };
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
     let jobs = match a.jobs {
         Some(j) => {
             limits::check("jobs", j, limits::JOBS)?;

@@ -67,7 +67,7 @@ pub fn conditions(key: &'static str, t: &Tokens) -> Result<Vec<Condition>, SpecE
             out.push(condition(&tok)?);
         }
     }
-    out.sort_by_key(condition_rank);
+    out.sort();
     out.dedup();
     non_empty(key, out)
 }
@@ -80,7 +80,7 @@ pub fn condition(tok: &str) -> Result<Condition, SpecError> {
     })
 }
 
-/// Position in protocol §4 order.
+/// Position in protocol §4 order (conditions also sort in it).
 pub fn condition_rank(c: &Condition) -> usize {
     Condition::ALL.iter().position(|a| a == c).unwrap_or(usize::MAX)
 }

@@ -218,12 +218,14 @@ impl GridSpec {
 
     /// Sorts and deduplicates every list, so equal grids compare equal.
     pub fn normalize(&mut self) {
-        self.conditions.sort_by_key(lists::condition_rank);
-        self.conditions.dedup();
-        self.offset_conditions.sort_by_key(lists::condition_rank);
-        self.offset_conditions.dedup();
-        self.control_conditions.sort_by_key(lists::condition_rank);
-        self.control_conditions.dedup();
+        for v in [
+            &mut self.conditions,
+            &mut self.offset_conditions,
+            &mut self.control_conditions,
+        ] {
+            v.sort();
+            v.dedup();
+        }
         for v in [&mut self.eps, &mut self.eval_offsets, &mut self.control_eps] {
             v.sort_by(f32::total_cmp);
             v.dedup();
@@ -369,7 +371,7 @@ pub struct Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
-    /// Parses `i/n` (0-based `i`).
+    /// Parses `i/n` (0-based `i`); `--shard`'s parser.
     pub fn parse(s: &str) -> Result<Shard, SpecError> {
         let bad = || SpecError::BadShard { given: s.to_string() };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;

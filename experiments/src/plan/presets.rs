@@ -7,9 +7,8 @@
 //! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast).
 
-use einet::Condition;
+use einet::{Condition, ErrorMode};
 
-use crate::plan::lists::condition;
 use crate::plan::paper::{PAPER_CONFIGS, PAPER_EPS};
 use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
@@ -30,8 +29,13 @@ pub const NAMES: [&str; 9] = [
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
 pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
 
+const E_LN: Condition = Condition::ELn;
+const INORM: Condition = Condition::INorm(ErrorMode::None);
+const INORM_FULL: Condition = Condition::INorm(ErrorMode::Full);
+const INORM_SCALE: Condition = Condition::INorm(ErrorMode::Scale);
+
 /// The conditions of the beyond-paper evaluations.
-pub const BEYOND_CONDITIONS: [&str; 3] = ["e-ln", "inorm", "inorm-full"];
+pub const BEYOND_CONDITIONS: [Condition; 3] = [E_LN, INORM, INORM_FULL];
 
 /// One line per preset for `list`.
 pub fn describe(name: &str) -> &'static str {
@@ -72,12 +76,6 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
     Ok(g)
 }
 
-fn ids(list: &[&str]) -> Vec<Condition> {
-    list.iter()
-        .map(|c| condition(c).expect("preset condition ids are valid"))
-        .collect()
-}
-
 /// The paper's protocol; its settings are the flags' defaults.
 fn paper() -> GridSpec {
     let (data, run) = (DataSpec::default(), RunKeys::default());
@@ -103,7 +101,7 @@ fn paper() -> GridSpec {
         precision: run.precision,
         probe: run.probe,
         eval_offsets: OFFSETS.to_vec(),
-        offset_conditions: ids(&BEYOND_CONDITIONS),
+        offset_conditions: BEYOND_CONDITIONS.to_vec(),
         control_conditions: Vec::new(),
         control_eps: Vec::new(),
         optim: OptimKeys::default(),
@@ -120,7 +118,7 @@ fn central() -> GridSpec {
             "The four conditions share configurations and seed, so they are compared configuration by configuration (paired).".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
-        conditions: ids(&["e-ln", "inorm", "inorm-full", "inorm-scale"]),
+        conditions: vec![E_LN, INORM, INORM_FULL, INORM_SCALE],
         configs: (0..10).collect(),
         ..paper()
     }
@@ -136,8 +134,8 @@ fn scale_precision() -> GridSpec {
             "Controls under the same precision: inorm and inorm-full at eps 0 and 0.75. The f32 counterparts of every run are the central grid's (run ids without the _f16 suffix).".to_string(),
             "A run whose loss turns non-finite stops there and counts as diverged.".to_string(),
         ],
-        conditions: ids(&["inorm", "inorm-full", "inorm-scale"]),
-        control_conditions: ids(&["inorm", "inorm-full"]),
+        conditions: vec![INORM, INORM_FULL, INORM_SCALE],
+        control_conditions: vec![INORM, INORM_FULL],
         control_eps: vec![0.0, 0.75],
         precision: PrecisionChoice::F16Autocast,
         eval_offsets: Vec::new(),
@@ -154,18 +152,10 @@ fn quick() -> GridSpec {
             "Beyond the paper: 5 000 training images are held out for validation (training uses the other 55 000), so runs can also be selected without looking at the test set; e-ln, inorm and inorm-full are also tested at fixed offsets.".to_string(),
             "protocol §5: the ordering of the main conditions shows after a few epochs at eps = 0.75; the size of the gaps needs the full 50 epochs.".to_string(),
         ],
-        conditions: ids(&[
-            "ei",
-            "ei-ln",
-            "e-ln",
-            "inorm",
-            "inorm-full",
-            "inorm-center",
-            "inorm-scale",
-            "inorm-decorrelate",
-            "inorm-lateral",
-            "inorm-sub",
-        ]),
+        conditions: Condition::ALL
+            .into_iter()
+            .filter(|c| !matches!(c, Condition::EiLnDetached | Condition::ELnDetached))
+            .collect(),
         eps: vec![0.0, 0.75],
         configs: (0..8).collect(),
         epochs: 3,
@@ -203,7 +193,7 @@ fn quick_mid_eps() -> GridSpec {
 /// without offset tests.
 fn central_of_quick() -> GridSpec {
     GridSpec {
-        conditions: ids(&BEYOND_CONDITIONS),
+        conditions: BEYOND_CONDITIONS.to_vec(),
         eval_offsets: Vec::new(),
         offset_conditions: Vec::new(),
         ..quick()
@@ -233,13 +223,13 @@ fn smoke() -> GridSpec {
 fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
     let mut notes = vec![format!(
         "Beyond the paper: multiplicative luminosity x <- clamp(g x, 0, 1), ln g ~ U(-ln gamma, ln gamma) with gamma = 1/(1 - eps), for {}.",
-        BEYOND_CONDITIONS.join(", ")
+        BEYOND_CONDITIONS.map(|c| c.id()).join(", ")
     )];
     notes.extend(base.notes.iter().skip(1).cloned());
     GridSpec {
         name: name.to_string(),
         notes,
-        conditions: ids(&BEYOND_CONDITIONS),
+        conditions: BEYOND_CONDITIONS.to_vec(),
         luminosity: LumKind::Multiplicative,
         eps: levels.to_vec(),
         eval_offsets: Vec::new(),
