@@ -331,29 +331,12 @@ pub trait ListKind {
 
 /// A list value: a comma-separated flag, or a TOML string or array of the
 /// same tokens; serialized as the parsed list.
+#[derive(Clone, Debug, PartialEq)]
 pub struct List<K: ListKind>(pub Vec<K::Item>, PhantomData<K>);
 
 impl<K: ListKind> List<K> {
     pub fn new(items: Vec<K::Item>) -> Self {
         List(items, PhantomData)
-    }
-}
-
-impl<K: ListKind> Clone for List<K> {
-    fn clone(&self) -> Self {
-        List::new(self.0.clone())
-    }
-}
-
-impl<K: ListKind> PartialEq for List<K> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl<K: ListKind> std::fmt::Debug for List<K> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 
@@ -377,11 +360,18 @@ impl<'de, K: ListKind> Deserialize<'de> for List<K> {
     }
 }
 
+/// The kinds of list, one per list key.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Conditions {}
+#[derive(Clone, Debug, PartialEq)]
 pub enum OffsetConditions {}
+#[derive(Clone, Debug, PartialEq)]
 pub enum Levels {}
+#[derive(Clone, Debug, PartialEq)]
 pub enum Offsets {}
+#[derive(Clone, Debug, PartialEq)]
 pub enum Configs {}
+#[derive(Clone, Debug, PartialEq)]
 pub enum Seeds {}
 
 impl ListKind for Conditions {
