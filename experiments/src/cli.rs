@@ -11,7 +11,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand}
 use einet::Condition;
 
 use crate::plan::keys::{one_of, GridKeys, List, Offsets};
-use crate::plan::{DataSpec, LumKind, OptimKeys, RunKeys, Shard, SpecError};
+use crate::plan::{presets, DataSpec, LumKind, OptimKeys, RunKeys, Shard, SpecError};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -97,10 +97,7 @@ pub struct TrainArgs {
 }
 
 #[derive(Args, Debug, Default)]
-#[command(
-    args_override_self = true,
-    after_help = "Without --preset or --spec the grid is the paper's protocol (the defaults shown); a preset or a --spec file sets its own values, and flags given here override both."
-)]
+#[command(args_override_self = true, after_help = grid_defaults())]
 pub struct GridArgs {
     #[command(flatten)]
     pub keys: GridKeys,
@@ -140,6 +137,18 @@ pub struct ReportArgs {
     /// Write the report (with a copy of the grid's runs) into this folder instead, leaving DIR untouched.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// What a grid is without --preset or --spec, read from the paper preset.
+fn grid_defaults() -> String {
+    let p = presets::get("paper").expect("presets are valid");
+    let list = |v: Vec<String>| v.join(",");
+    format!(
+        "Without --preset or --spec the grid is the paper's protocol: conditions all, eps {}, configs all {}, seeds {}, and the defaults shown. A preset or a --spec file sets its own values; flags given here override both.",
+        list(p.eps.iter().map(f32::to_string).collect()),
+        p.configs.len(),
+        list(p.seeds.iter().map(u64::to_string).collect()),
+    )
 }
 
 /// A finite number (its range is checked with the run).
