@@ -44,7 +44,7 @@ mod error;
 mod idx;
 mod locate;
 mod luminosity;
-mod seed;
+pub mod seed;
 mod synthetic;
 
 pub use batching::{batches, epoch_order, Order};

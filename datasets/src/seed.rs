@@ -3,7 +3,7 @@
 
 /// The splitmix64 step: a bijective mixer whose outputs for consecutive
 /// inputs pass as independent 64-bit random numbers.
-pub(crate) fn splitmix64(x: u64) -> u64 {
+pub fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -12,7 +12,7 @@ pub(crate) fn splitmix64(x: u64) -> u64 {
 
 /// Folds `parts` into `seed` one at a time; each part is mixed in after the
 /// previous ones, so `(a, b)` and `(b, a)` give different values.
-pub(crate) fn derive(seed: u64, parts: &[u64]) -> u64 {
+pub fn derive(seed: u64, parts: &[u64]) -> u64 {
     parts.iter().fold(splitmix64(seed), |h, &p| splitmix64(h ^ p))
 }
 

@@ -30,6 +30,20 @@ pub enum Condition {
     INormSub,
 }
 
+/// Conditions rank in protocol §4 order (the order of [`Condition::ALL`]).
+impl Ord for Condition {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let rank = |c: &Condition| Condition::ALL.iter().position(|a| a == c);
+        rank(self).cmp(&rank(other))
+    }
+}
+
+impl PartialOrd for Condition {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Which kind of hidden layer a condition builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HiddenKind {
@@ -221,6 +235,14 @@ pub(crate) mod error_mode_serde {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditions_sort_in_protocol_order() {
+        let mut all = Condition::ALL;
+        all.reverse();
+        all.sort();
+        assert_eq!(all, Condition::ALL);
+    }
 
     #[test]
     fn every_id_parses_back_to_its_condition() {

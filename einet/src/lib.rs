@@ -69,7 +69,7 @@ pub mod param;
 pub mod svd;
 pub mod trainer;
 
-pub use autograd::ErrorMode;
+pub use autograd::{ErrorMode, Precision};
 pub use checkpoint::CheckpointError;
 pub use condition::{Condition, HiddenKind, LayerNormKind, UnknownCondition};
 pub use measure::{Alignment, Moments};

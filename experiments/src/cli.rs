@@ -1,18 +1,24 @@
-//! The command line: `einorm train | grid | report | list`. Flags of `grid`
-//! share their names with the keys of a grid TOML file.
+//! The command line: `einorm train | grid | report | list`. The settings
+//! are the key structs of [`crate::plan::keys`], flattened into each
+//! command, so a flag of `grid` and a key of a grid TOML file are one
+//! declaration.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use einet::Condition;
 
-use crate::spec::lists::Tokens;
-use crate::spec::GridOverrides;
+use crate::plan::keys::{one_of, GridKeys, List, Offsets};
+use crate::plan::{presets, DataSpec, LumKind, OptimKeys, RunKeys, Shard, SpecError};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "einorm",
     version,
     about = "Inhibitory normalization of error signals: train, run the ablation grid, report",
+    arg_required_else_help = true,
     long_about = "Runs the ablation of 'Inhibitory normalization of error signals improves learning in neural circuits' on Fashion-MNIST with variable luminosity: single runs, whole grids in parallel (resumable, shardable), and a report with tables, Mann-Whitney tests, verdicts on the paper's claims and SVG figures."
 )]
 pub struct Cli {
@@ -28,61 +34,26 @@ pub enum Command {
     Grid(GridArgs),
     /// Write report.md and figures/*.svg from a grid folder's result files.
     Report(ReportArgs),
+    /// Test a checkpoint written by `train --checkpoint`.
+    Eval(EvalArgs),
     /// List the conditions, presets and the paper's configurations.
     List,
 }
 
-/// The keys a single run and a grid share.
-#[derive(Args, Debug, Default, Clone)]
-pub struct DataArgs {
-    /// fashion-mnist, mnist or synthetic.
-    #[arg(long)]
-    pub dataset: Option<String>,
-    /// Folder with the IDX files (default: $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Luminosity kind: additive (the paper's) or multiplicative.
-    #[arg(long)]
-    pub luminosity: Option<String>,
-    /// Training order: fixed (the paper's) or shuffled.
-    #[arg(long)]
-    pub order: Option<String>,
-    /// Arithmetic of the training steps: f32 (default) or f16-autocast (CUDA fp16 autocast emulated, no loss scaling).
-    #[arg(long)]
-    pub precision: Option<String>,
-    /// Train on a seeded subset of this many training images.
-    #[arg(long)]
-    pub train_subset: Option<usize>,
-    /// Test on a seeded subset of this many test images.
-    #[arg(long)]
-    pub test_subset: Option<usize>,
-    /// Hold out this many training images for validation.
-    #[arg(long)]
-    pub val_size: Option<usize>,
-    /// Batch size.
-    #[arg(long)]
-    pub batch: Option<usize>,
-    /// Epochs.
-    #[arg(long)]
-    pub epochs: Option<usize>,
-    /// Probe rows for the moments and alignment.
-    #[arg(long)]
-    pub probe: Option<usize>,
-    /// After the last epoch, also test at these fixed offsets (e.g. -0.75,-0.5,0,0.5,0.75).
-    #[arg(long, allow_hyphen_values = true)]
-    pub eval_offsets: Option<String>,
-}
+/// The kebab-case names of the flags given on the command line (not left
+/// at their defaults).
+pub type Given = BTreeSet<String>;
 
 #[derive(Args, Debug)]
 #[command(args_override_self = true)]
 pub struct TrainArgs {
     /// Condition id (see `einorm list`).
-    #[arg(long)]
-    pub condition: Option<String>,
-    /// Luminosity level eps in [0, 1].
-    #[arg(long)]
-    pub eps: Option<f32>,
-    /// One of the paper's 30 configurations (0-29); explicit flags override its fields.
+    #[arg(long, required_unless_present = "resume", value_parser = one_of::<Condition>(Condition::ALL.map(|c| c.id())))]
+    pub condition: Option<Condition>,
+    /// Luminosity level eps: in [0, 1] (multiplicative: below 1).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true, value_parser = finite)]
+    pub eps: f32,
+    /// One of the paper's 30 configurations (0-29; default 0); explicit flags override its fields.
     #[arg(long)]
     pub config: Option<usize>,
     /// Task learning rate.
@@ -98,17 +69,21 @@ pub struct TrainArgs {
     #[arg(long)]
     pub width: Option<usize>,
     /// Seed of initialization, order and jitter.
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     #[command(flatten)]
-    pub data: DataArgs,
+    pub data: DataSpec,
+    #[command(flatten)]
+    pub run: RunKeys,
+    #[command(flatten)]
+    pub optim: OptimKeys,
     /// Write the per-epoch metrics here (JSON lines, rewritten after every epoch).
     #[arg(long)]
     pub metrics: Option<PathBuf>,
     /// Write the finished run's record here (JSON).
     #[arg(long)]
     pub record: Option<PathBuf>,
-    /// Save a checkpoint here after every epoch (plus <file>.state.json).
+    /// Save a checkpoint here after every epoch (one file, written atomically).
     #[arg(long)]
     pub checkpoint: Option<PathBuf>,
     /// Continue from a checkpoint written by --checkpoint (its run spec is used; --epochs may extend it).
@@ -117,40 +92,18 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    #[arg(skip)]
+    pub given: Given,
 }
 
 #[derive(Args, Debug, Default)]
-#[command(args_override_self = true)]
+#[command(args_override_self = true, after_help = grid_defaults())]
 pub struct GridArgs {
-    /// Start from a preset: smoke, quick, paper, quick-mul, paper-mul.
-    #[arg(long)]
-    pub preset: Option<String>,
+    #[command(flatten)]
+    pub keys: GridKeys,
     /// Read the grid from a TOML file (same keys as these flags; flags win).
     #[arg(long)]
     pub spec: Option<PathBuf>,
-    /// Name of the grid (default: the preset's, or `custom`).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Condition ids, comma-separated, or `all`.
-    #[arg(long)]
-    pub conditions: Option<String>,
-    /// Luminosity levels, comma-separated, each in [0, 1].
-    #[arg(long)]
-    pub eps: Option<String>,
-    /// Paper configurations: indices and ranges (0-9,12) or `all`.
-    #[arg(long)]
-    pub configs: Option<String>,
-    /// Seeds: integers and ranges (0-4).
-    #[arg(long)]
-    pub seeds: Option<String>,
-    /// Replace every configuration's hidden width.
-    #[arg(long)]
-    pub width: Option<usize>,
-    /// Conditions tested at --eval-offsets (default: all).
-    #[arg(long)]
-    pub offset_conditions: Option<String>,
-    #[command(flatten)]
-    pub data: DataArgs,
     /// Results folder (default: results/<name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -158,8 +111,8 @@ pub struct GridArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Run only slice i of n (0-based), e.g. 3/8; shards may share one --out folder.
-    #[arg(long)]
-    pub shard: Option<String>,
+    #[arg(long, value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
     /// Do not write the report when the grid is complete.
     #[arg(long)]
     pub no_report: bool,
@@ -169,6 +122,8 @@ pub struct GridArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    #[arg(skip)]
+    pub given: Given,
 }
 
 #[derive(Args, Debug)]
@@ -179,34 +134,80 @@ pub struct ReportArgs {
     /// Pool in the runs of further grid folders (e.g. a multiplicative-luminosity grid).
     #[arg(long)]
     pub extra: Vec<PathBuf>,
+    /// Write the report (with a copy of the grid's runs) into this folder instead, leaving DIR untouched.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
-impl GridArgs {
-    /// The flags as grid keys.
-    pub fn overrides(&self) -> GridOverrides {
-        let tok = |s: &Option<String>| s.as_deref().map(Tokens::from);
-        GridOverrides {
-            preset: self.preset.clone(),
-            name: self.name.clone(),
-            notes: None,
-            dataset: self.data.dataset.clone(),
-            data_dir: self.data.data_dir.clone(),
-            train_subset: self.data.train_subset,
-            test_subset: self.data.test_subset,
-            val_size: self.data.val_size,
-            conditions: tok(&self.conditions),
-            luminosity: self.data.luminosity.clone(),
-            eps: tok(&self.eps),
-            configs: tok(&self.configs),
-            width: self.width,
-            epochs: self.data.epochs,
-            batch: self.data.batch,
-            seeds: tok(&self.seeds),
-            order: self.data.order.clone(),
-            precision: self.data.precision.clone(),
-            probe: self.data.probe,
-            eval_offsets: tok(&self.data.eval_offsets),
-            offset_conditions: tok(&self.offset_conditions),
-        }
+/// What a grid is without --preset or --spec, read from the paper preset.
+fn grid_defaults() -> String {
+    let p = presets::get("paper").expect("presets are valid");
+    let list = |v: Vec<String>| v.join(",");
+    format!(
+        "Without --preset or --spec the grid is the paper's protocol: conditions all, eps {}, configs all {}, seeds {}, and the defaults shown. A preset or a --spec file sets its own values; flags given here override both.",
+        list(p.eps.iter().map(f32::to_string).collect()),
+        p.configs.len(),
+        list(p.seeds.iter().map(u64::to_string).collect()),
+    )
+}
+
+/// A finite number (its range is checked with the run).
+fn finite(s: &str) -> Result<f32, SpecError> {
+    match s.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(SpecError::BadValue {
+            key: "eps",
+            given: s.to_string(),
+            what: "finite number",
+        }),
     }
+}
+
+#[derive(Args, Debug)]
+#[command(args_override_self = true)]
+pub struct EvalArgs {
+    /// The checkpoint.
+    pub checkpoint: PathBuf,
+    /// Test under this luminosity kind instead of the run's.
+    #[arg(long, value_enum)]
+    pub luminosity: Option<LumKind>,
+    /// Test at this luminosity level instead of the run's.
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
+    pub eps: Option<f32>,
+    /// Also test at these fixed offsets (e.g. -0.75,-0.5,0,0.5,0.75).
+    #[arg(long, allow_hyphen_values = true)]
+    pub offsets: Option<List<Offsets>>,
+    /// Folder with the IDX files (default: as for `train`).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Cli {
+    /// Parses the command line, noting which flags were given.
+    pub fn parse_given() -> Result<Cli, clap::Error> {
+        let cmd = Cli::command();
+        let matches = cmd.clone().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let Some((name, sub)) = matches.subcommand() {
+            let given = given(
+                cmd.find_subcommand(name).expect("a parsed subcommand exists"),
+                sub,
+            );
+            match &mut cli.command {
+                Command::Train(a) => a.given = given,
+                Command::Grid(a) => a.given = given,
+                _ => {}
+            }
+        }
+        Ok(cli)
+    }
+}
+
+/// The flags of `cmd` that `matches` took from the command line.
+fn given(cmd: &clap::Command, matches: &ArgMatches) -> Given {
+    cmd.get_arguments()
+        .map(|a| a.get_id().as_str())
+        .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .map(|id| id.replace('_', "-"))
+        .collect()
 }

@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
-use crate::data::LoadError;
 use crate::files::IoError;
+use crate::plan::SpecError;
 use crate::report::ReportError;
-use crate::spec::SpecError;
-use crate::store::StoreError;
+use crate::run::data::LoadError;
+use crate::run::store::StoreError;
 
 #[derive(thiserror::Error, Debug)]
 pub enum Error {

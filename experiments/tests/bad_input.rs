@@ -204,6 +204,18 @@ fn bad_shard_unknown_preset_and_unknown_flag_are_refused() {
 }
 
 #[test]
+fn bare_einorm_prints_the_full_help_and_exits_2() {
+    let dir = scratch("bare");
+    let out = einorm(&dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for command in ["train", "grid", "report", "list"] {
+        assert!(err.contains(command), "`{command}` not in the help:\n{err}");
+    }
+    assert!(err.contains("Usage: einorm"), "{err}");
+}
+
+#[test]
 fn a_folder_holding_another_grid_is_refused() {
     let dir = scratch("other-grid");
     let mut args = vec!["grid"];
@@ -299,7 +311,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 
 /// A folder `o` holding the smoke preset's grid.
 fn smoke_folder(dir: &Path) {
-    let toml = experiments::presets::get("smoke").unwrap().to_toml();
+    let toml = experiments::plan::presets::get("smoke").unwrap().to_toml();
     write(dir, "o/grid.toml", &toml);
 }
 
@@ -454,9 +466,16 @@ fn cases() -> Vec<Case> {
         grid(&["--preset", "smoke", "--shard", "0/0"], "0/0"),
         grid(&["--preset", "smoke", "--shard=-1/2"], "-1/2"),
         grid(&["--preset", "huge"], "huge"),
-        grid(&["--preset", ""], "unknown preset"),
+        grid(&["--preset", ""], "possible values: smoke"),
         grid(&["--bogus-flag"], "--bogus-flag"),
         grid(&["--dataset", "cifar"], "cifar"),
+        grid(&["--momentum", "1"], "[0, 1)"),
+        grid(&["--rule", "adam"], "possible values: sgd"),
+        with(
+            &["grid", "--spec", "wd.toml", "--out", "o"],
+            "weight-decay",
+            |d| write(d, "wd.toml", "preset = \"smoke\"\nweight-decay = -0.5\n"),
+        ),
         grid(&["--luminosity", "sideways"], "sideways"),
         grid(&["--order", "random"], "random"),
         grid(&["--name", "bad name"], "bad name"),
@@ -562,6 +581,7 @@ fn cases() -> Vec<Case> {
         train(&["--dataset", "cifar"], "cifar"),
         train(&["--luminosity", "sideways"], "sideways"),
         train(&["--order", "random"], "random"),
+        train(&["--weight-decay=-0.1"], "--weight-decay"),
         train(&["--eval-offsets", "1.5"], "1.5"),
         train(&["--eval-offsets", "x"], "x"),
         case(
@@ -642,6 +662,19 @@ fn cases() -> Vec<Case> {
             "--width cannot be combined",
             checkpoint,
         ),
+        with(&["report", "o", "--out", "f"], "is a file", |d| {
+            smoke_folder(d);
+            write(d, "f", "a file")
+        }),
+        // ---- eval
+        case(&["eval", "/nonexistent/ck"], "/nonexistent/ck"),
+        with(&["eval", "ck", "--eps", "2"], "eps: 2 is outside", checkpoint),
+        with(&["eval", "ck", "--offsets", "3"], "eval-offsets", checkpoint),
+        with(
+            &["eval", "ck", "--luminosity", "sideways"],
+            "sideways",
+            checkpoint,
+        ),
         // ---- report and the rest
         case(&["report", "/nonexistent/grid"], "/nonexistent/grid"),
         with(&["report", "o"], "has no grid.toml", |d| {
@@ -665,7 +698,8 @@ fn cases() -> Vec<Case> {
             smoke_folder,
         ),
         case(&["frobnicate"], "frobnicate"),
-        case(&[], "give a command"),
+        case(&["trian"], "tip: a similar subcommand exists: 'train'"),
+        grid(&["--epoch", "3"], "tip: a similar argument exists: '--epochs'"),
         case(&["list", "--bogus"], "--bogus"),
     ]
 }

@@ -241,3 +241,23 @@ fn dry_run_lists_each_run_as_done_or_pending_and_estimates_only_the_pending() {
     assert!(text.contains(&summary), "{text}");
     assert_eq!(std::fs::read_dir(dir.join("g/runs")).unwrap().count(), before);
 }
+
+#[test]
+fn report_out_writes_elsewhere_and_leaves_the_grid_folder_untouched() {
+    let dir = scratch("report-out");
+    ok(&tiny_grid(&dir, &["--out", "g", "--quiet", "--no-report"]));
+    let before: Vec<_> = std::fs::read_dir(dir.join("g"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let out = einorm(&dir, &["report", "g", "--out", "copy"]);
+    ok(&out);
+    assert!(dir.join("copy/report.md").exists(), "{}", stdout(&out));
+    assert_eq!(records(&dir.join("copy")), records(&dir.join("g")));
+    let after: Vec<_> = std::fs::read_dir(dir.join("g"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after);
+    assert!(!dir.join("g/report.md").exists());
+}

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use experiments::presets;
-use experiments::record::RunRecord;
-use experiments::spec::{GridSpec, PrecisionChoice};
+use experiments::plan::presets;
+use experiments::plan::{GridSpec, PrecisionChoice};
+use experiments::run::record::RunRecord;
 
 fn results() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../results")

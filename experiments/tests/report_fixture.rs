@@ -12,9 +12,9 @@ use std::path::Path;
 
 use common::{einorm, ok, scratch};
 use einet::Condition;
-use experiments::presets;
-use experiments::record::{EpochMetrics, Eval, LayerAlignment, LayerMoments, RunRecord};
-use experiments::store::Store;
+use experiments::plan::presets;
+use experiments::run::record::{EpochMetrics, Eval, LayerAlignment, LayerMoments, RunRecord};
+use experiments::run::store::Store;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/smoke-grid");
 const QUICK_LONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/quick-long");
@@ -152,7 +152,7 @@ fn each_condition_has_one_colour_across_every_figure() {
 }
 
 /// A synthetic finished run: accuracy `acc` (fraction) after every epoch.
-fn record(spec: experiments::spec::RunSpec, acc: f64) -> RunRecord {
+fn record(spec: experiments::plan::RunSpec, acc: f64) -> RunRecord {
     let epochs = (1..=spec.epochs)
         .map(|k| EpochMetrics {
             epoch: k,
@@ -291,7 +291,7 @@ fn a_precision_grid_pooled_with_f32_twins_tests_f16_against_f32() {
         if collapse {
             r.epochs.truncate(6);
             r.diverged = true;
-            r.divergence = Some(experiments::record::Divergence {
+            r.divergence = Some(experiments::run::record::Divergence {
                 epoch: 7,
                 batch: 42,
                 acc_reached: Some(0.79),

@@ -86,7 +86,7 @@ fn two_identical_grids_at_once_train_each_run_exactly_once() {
     );
     assert!(temporaries(&g).is_empty(), "{:?}", temporaries(&g));
     // Each run was trained once: one start time per run, one thread each.
-    let (store, grid) = experiments::store::Store::open(&g).unwrap();
+    let (store, grid) = experiments::run::store::Store::open(&g).unwrap();
     for r in store.finished_of(&grid).unwrap().values() {
         let p = r.provenance.as_ref().expect("a new record has provenance");
         assert_eq!(p.threads, 1);

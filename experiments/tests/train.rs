@@ -4,7 +4,7 @@
 mod common;
 
 use common::{einorm, ok, scratch, stderr, stdout};
-use experiments::record::RunRecord;
+use experiments::run::record::RunRecord;
 
 const RUN: &[&str] = &[
     "train",
@@ -312,4 +312,30 @@ fn a_record_carries_its_provenance() {
         assert_eq!(commit.trim_end_matches("-dirty"), head, "{:?}", r.provenance);
     }
     assert_eq!(r.without_times().provenance, None);
+}
+
+#[test]
+fn eval_of_a_checkpoint_gives_its_last_test_accuracy_and_tests_at_offsets() {
+    let dir = scratch("eval");
+    let mut run = RUN.to_vec();
+    run.extend_from_slice(&["--epochs", "2", "--checkpoint", "ck", "--record", "r.json"]);
+    ok(&einorm(&dir, &run));
+    let r = record(&dir.join("r.json"));
+    let out = einorm(&dir, &["eval", "ck", "--offsets=-0.5,0.5"]);
+    ok(&out);
+    let text = stdout(&out);
+    let own = format!(
+        "additive luminosity, eps 0.5: test acc {:.2} % (loss {:.4})",
+        100.0 * r.final_test_acc,
+        r.epochs[1].test.loss
+    );
+    assert!(text.contains(&own), "{own} not in:\n{text}");
+    assert_eq!(text.matches("at fixed offset").count(), 2, "{text}");
+    let mul = einorm(&dir, &["eval", "ck", "--luminosity", "multiplicative"]);
+    ok(&mul);
+    assert!(
+        stdout(&mul).contains("multiplicative luminosity, eps 0.5"),
+        "{}",
+        stdout(&mul)
+    );
 }

@@ -1,21 +1,22 @@
 //! What each subcommand does. Every input is parsed and checked (spec, data,
 //! results folder, checkpoint) before any training or writing.
 
+mod eval;
 mod train;
 
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Command, GridArgs, ReportArgs};
-use crate::data;
 use crate::error::Error;
-use crate::estimate;
-use crate::grid;
-use crate::limits;
-use crate::paper::PAPER_CONFIGS;
-use crate::presets;
+use crate::plan::estimate;
+use crate::plan::limits;
+use crate::plan::paper::PAPER_CONFIGS;
+use crate::plan::presets;
+use crate::plan::{self, Layer, Shard};
 use crate::report;
-use crate::spec::{self, GridOverrides, Shard};
-use crate::store::{self, Store};
+use crate::run::data;
+use crate::run::grid;
+use crate::run::store::{self, Store};
 
 /// Runs one parsed command line.
 pub fn execute(command: &Command) -> Result<(), Error> {
@@ -23,6 +24,7 @@ pub fn execute(command: &Command) -> Result<(), Error> {
         Command::Train(a) => train::run(a),
         Command::Grid(a) => grid(a),
         Command::Report(a) => report(a),
+        Command::Eval(a) => eval::run(a),
         Command::List => {
             emit(&list());
             Ok(())
@@ -35,7 +37,7 @@ pub fn execute(command: &Command) -> Result<(), Error> {
 /// `grid --dry-run`: every run of the grid with its state (done, training
 /// elsewhere, pending, or another shard's), then the time the pending runs
 /// of this shard need. Reads the folder, writes nothing.
-fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f64) -> Result<(), Error> {
+fn dry_run(g: &plan::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f64) -> Result<(), Error> {
     let (store, done) = match Store::open(out) {
         Ok((store, _)) => {
             let done = store.finished_of(g)?;
@@ -64,18 +66,34 @@ fn dry_run(g: &spec::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
         listing.push_str(&format!("{:<34} {state}\n", r.id));
     }
     listing.push_str(&format!(
-        "grid `{}`: {}, {} in this shard: {n_done} done, {n_training} training elsewhere, {} pending, about {} on {} for the pending runs, up to {} of memory per run; results in {}\n",
-        g.name,
-        estimate::count(g.runs().len(), "run"),
-        mine.len(),
-        pending.len(),
-        estimate::human(estimate::wall_seconds(&pending, jobs)),
-        estimate::count(jobs, "core"),
+        "{}, up to {} of memory per run; results in {}\n",
+        counts(g, mine.len(), n_done, n_training, &pending, jobs),
         limits::gib(per_run),
         out.display()
     ));
     emit(&listing);
     Ok(())
+}
+
+/// `grid `quick`: 160 runs, 160 in this shard: 24 done, 0 training
+/// elsewhere, 136 pending, about 6 h on 2 cores for the pending runs`: the
+/// line that opens a grid and closes its dry run.
+fn counts(
+    g: &plan::GridSpec,
+    in_shard: usize,
+    done: usize,
+    training: usize,
+    pending: &[plan::RunSpec],
+    jobs: usize,
+) -> String {
+    format!(
+        "grid `{}`: {}, {in_shard} in this shard: {done} done, {training} training elsewhere, {} pending, about {} on {} for the pending runs",
+        g.name,
+        estimate::count(g.runs().len(), "run"),
+        pending.len(),
+        estimate::human(estimate::wall_seconds(pending, jobs)),
+        estimate::count(jobs, "core"),
+    )
 }
 
 /// Prints `text` to stdout; a reader that stops early (`| head`) is not an
@@ -86,21 +104,21 @@ fn emit(text: &str) {
 }
 
 /// The grid the flags (and `--spec` file) describe, and the data folder.
-pub fn resolve_grid(a: &GridArgs) -> Result<(spec::GridSpec, Option<PathBuf>), Error> {
-    let file = match &a.spec {
-        Some(path) => spec::load_toml(path)?,
-        None => GridOverrides::default(),
-    };
-    let o = file.merge(a.overrides());
-    Ok((o.resolve()?, o.data_dir.clone()))
+pub fn resolve_grid(a: &GridArgs) -> Result<(plan::GridSpec, Option<PathBuf>), Error> {
+    let mut layers = Vec::new();
+    if let Some(path) = &a.spec {
+        layers.push(plan::load_toml(path)?);
+    }
+    layers.push(Layer {
+        keys: a.keys.clone(),
+        given: a.given.clone(),
+    });
+    Ok(plan::resolve(&layers)?)
 }
 
 fn grid(a: &GridArgs) -> Result<(), Error> {
     let (g, data_dir) = resolve_grid(a)?;
-    let shard = match &a.shard {
-        Some(s) => Shard::parse(s)?,
-        None => Shard::WHOLE,
-    };
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
     let jobs = match a.jobs {
         Some(j) => {
             limits::check("jobs", j, limits::JOBS)?;
@@ -123,13 +141,12 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     let data = data::load(&g.data(), data_dir.as_deref())?;
     let store = Store::create(&out, &g)?;
     if !a.quiet {
+        let (pending, in_shard, done) = grid::pending(&store, &g, shard)?;
+        let training = pending.iter().filter(|r| store.training(&r.id)).count();
+        let pending: Vec<plan::RunSpec> = pending.into_iter().filter(|r| !store.training(&r.id)).collect();
         eprintln!(
-            "grid `{}`: {} in this shard of {}, {jobs} at a time, estimated {} on {} (finished runs are skipped); results in {}",
-            g.name,
-            estimate::count(runs.len(), "run"),
-            g.runs().len(),
-            estimate::human(estimate::wall_seconds(&runs, jobs)),
-            estimate::count(jobs, "core"),
+            "{}, {jobs} at a time; results in {}",
+            counts(&g, in_shard, done, training, &pending, jobs),
             out.display()
         );
     }
@@ -148,8 +165,12 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         n => format!(", left {n} to other processes sharing the folder"),
     };
     println!(
-        "ran {} runs ({} diverged), skipped {} already finished{elsewhere}; {} of {} runs of the grid finished",
-        outcome.ran, outcome.diverged, outcome.skipped, outcome.finished, outcome.total
+        "ran {} ({} diverged), skipped {} already finished{elsewhere}; {} of {} of the grid finished",
+        estimate::count(outcome.ran, "run"),
+        outcome.diverged,
+        outcome.skipped,
+        outcome.finished,
+        estimate::count(outcome.total, "run")
     );
     println!(
         "results: {} (one JSON line per run), {}",
@@ -161,7 +182,11 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
     let report_due = outcome.rebuilt || !out.join(report::REPORT_FILE).exists();
     if outcome.complete() && !a.no_report && report_due {
         let w = report::write(&out, &[])?;
-        println!("report: {} ({} figures)", w.report.display(), w.figures.len());
+        println!(
+            "report: {} ({})",
+            w.report.display(),
+            estimate::count(w.figures.len(), "figure")
+        );
     } else if outcome.complete() && !a.no_report {
         println!(
             "report: {} is up to date",
@@ -181,8 +206,12 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         let (s, g) = Store::open(dir)?;
         s.finished_of(&g)?;
     }
-    let w = report::write(&a.dir, &a.extra)?;
-    if !w.rebuilt.is_empty() {
+    let dir = match &a.out {
+        Some(out) => copy_grid(&a.dir, out)?,
+        None => a.dir.clone(),
+    };
+    let w = report::write(&dir, &a.extra)?;
+    if !w.rebuilt.is_empty() && a.out.is_none() {
         let files: Vec<String> = w
             .rebuilt
             .iter()
@@ -194,16 +223,28 @@ fn report(a: &ReportArgs) -> Result<(), Error> {
         );
     }
     println!(
-        "report: {} from {} of {} runs, {} figures",
+        "report: {} from {} of {}, {}",
         w.report.display(),
         w.finished,
-        w.expected,
-        w.figures.len()
+        estimate::count(w.expected, "run"),
+        estimate::count(w.figures.len(), "figure")
     );
     for c in &w.claims {
         println!("  {:<15} {}", c.verdict.to_string(), c.statement);
     }
     Ok(())
+}
+
+/// Copies the grid and finished runs of `dir` into `out` (new, empty or
+/// holding the same grid), so a report can be written there.
+fn copy_grid(dir: &Path, out: &Path) -> Result<PathBuf, Error> {
+    let (from, grid) = Store::open(dir)?;
+    let records = from.finished_of(&grid)?;
+    let to = Store::create(out, &grid)?;
+    for r in records.values() {
+        to.write_run(r)?;
+    }
+    Ok(out.to_path_buf())
 }
 
 // ---------------------------------------------------------------- list
@@ -223,7 +264,7 @@ pub fn list() -> String {
     for name in presets::NAMES {
         let g = presets::get(name).expect("presets are valid");
         s.push_str(&format!(
-            "  {:<10} {:>5} runs  {:>12}  {}\n",
+            "  {:<15} {:>5} runs  {:>12}  {}\n",
             name,
             g.runs().len(),
             estimate::human(estimate::grid_seconds(&g, 2)),

@@ -8,131 +8,85 @@ use std::time::{Duration, SystemTime};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::TrainArgs;
-use crate::data;
 use crate::error::Error;
 use crate::files;
-use crate::grid;
-use crate::limits;
-use crate::paper::{HyperConfig, PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS};
-use crate::provenance;
-use crate::record::{EpochMetrics, RunRecord};
-use crate::spec::lists::{self, Tokens};
-use crate::spec::{self, DataSpec, RunSpec, SpecError};
-use crate::train::{Observer, Run};
-use crate::train_state;
+use crate::plan::keys::{GridKeys, Layer, List};
+use crate::plan::limits;
+use crate::plan::{self, RunSpec, SpecError};
+use crate::run::checkpoint;
+use crate::run::data;
+use crate::run::grid;
+use crate::run::record::EpochMetrics;
+use crate::run::train::{self, Observer, Run};
 
-/// The run the `train` flags describe (without `--resume`).
+/// The run the `train` flags describe (without `--resume`): the one run of
+/// a grid over the paper's protocol, then any explicit rates and width.
 pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
-    let condition = lists::condition(
-        a.condition
-            .as_deref()
-            .ok_or(SpecError::Empty { key: "--condition" })?,
-    )?;
-    let eps = a.eps.unwrap_or(0.0);
+    let condition = a.condition.ok_or(SpecError::Empty { key: "--condition" })?;
     let explicit = [
-        a.lr.is_some(),
-        a.lr_wei.is_some(),
-        a.lr_wix.is_some(),
-        a.width.is_some(),
-    ];
-    let base = match a.config {
-        Some(k) => *PAPER_CONFIGS
-            .get(k)
-            .ok_or(SpecError::UnknownConfig { given: k })?,
-        None if explicit.iter().all(|&e| !e) => PAPER_CONFIGS[0],
-        None => {
-            let missing = ["--lr", "--lr-wei", "--lr-wix", "--width"]
-                .iter()
-                .zip(explicit)
-                .find(|(_, e)| !e)
-                .map(|(m, _)| *m);
-            if let Some(missing) = missing {
-                return Err(SpecError::MissingHyper { missing }.into());
-            }
-            PAPER_CONFIGS[0]
-        }
-    };
-    let hyper = HyperConfig {
-        lr: a.lr.unwrap_or(base.lr),
-        lr_wei: a.lr_wei.unwrap_or(base.lr_wei),
-        lr_wix: a.lr_wix.unwrap_or(base.lr_wix),
-        width: a.width.unwrap_or(base.width),
-    };
-    let config = match a.config {
-        Some(k) => Some(k),
-        None if explicit.iter().all(|&e| !e) => Some(0),
-        None => None,
-    };
-    let d = &a.data;
-    let luminosity = d
-        .luminosity
-        .as_deref()
-        .map_or(Ok(spec::LumKind::Additive), str::parse)?;
-    lists::check_eps(eps)?;
-    let seed = a.seed.unwrap_or(0);
-    let precision = d
-        .precision
-        .as_deref()
-        .map_or(Ok(spec::PrecisionChoice::F32), str::parse)?;
-    let spec = RunSpec {
-        id: RunSpec::make_id(condition, luminosity, eps, config, seed, precision),
-        condition,
-        luminosity,
-        eps,
-        config,
-        hyper,
-        seed,
-        epochs: d.epochs.unwrap_or(PAPER_EPOCHS),
-        batch: d.batch.unwrap_or(PAPER_BATCH),
-        order: d
-            .order
-            .as_deref()
-            .map_or(Ok(spec::OrderKind::Fixed), str::parse)?,
-        precision,
-        probe: d.probe.unwrap_or(256),
-        eval_offsets: match &d.eval_offsets {
-            Some(s) => lists::reals("eval-offsets", &Tokens::from(s.as_str()), lists::check_offset)?,
-            None => Vec::new(),
-        },
-        data: DataSpec {
-            dataset: d
-                .dataset
-                .as_deref()
-                .map_or(Ok(spec::DatasetChoice::FashionMnist), str::parse)?,
-            train_subset: d.train_subset,
-            test_subset: d.test_subset,
-            val_size: d.val_size.unwrap_or(0),
-        },
-    };
-    spec.validate()?;
-    Ok(spec)
-}
-
-/// With `--resume`, only these may be given besides it.
-fn reject_spec_flags(a: &TrainArgs) -> Result<(), Error> {
-    let d = &a.data;
-    let given = [
-        ("--condition", a.condition.is_some()),
-        ("--eps", a.eps.is_some()),
-        ("--config", a.config.is_some()),
         ("--lr", a.lr.is_some()),
         ("--lr-wei", a.lr_wei.is_some()),
         ("--lr-wix", a.lr_wix.is_some()),
         ("--width", a.width.is_some()),
-        ("--seed", a.seed.is_some()),
-        ("--dataset", d.dataset.is_some()),
-        ("--luminosity", d.luminosity.is_some()),
-        ("--order", d.order.is_some()),
-        ("--train-subset", d.train_subset.is_some()),
-        ("--test-subset", d.test_subset.is_some()),
-        ("--val-size", d.val_size.is_some()),
-        ("--batch", d.batch.is_some()),
-        ("--probe", d.probe.is_some()),
-        ("--eval-offsets", d.eval_offsets.is_some()),
     ];
-    match given.iter().find(|(_, g)| *g) {
-        Some((flag, _)) => Err(SpecError::Conflict {
-            what: format!("{flag} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)"),
+    let custom = a.config.is_none() && explicit.iter().any(|e| e.1);
+    if let Some(&(missing, _)) = explicit.iter().find(|e| custom && !e.1) {
+        return Err(SpecError::MissingHyper { missing }.into());
+    }
+    let mut run = a.run.clone();
+    run.eval_offsets.get_or_insert_with(|| List::new(Vec::new()));
+    let one = GridKeys {
+        name: Some("train".to_string()),
+        conditions: Some(List::new(vec![condition])),
+        eps: Some(List::new(vec![a.eps])),
+        configs: Some(List::new(vec![a.config.unwrap_or(0)])),
+        seeds: Some(List::new(vec![a.seed])),
+        width: a.width,
+        offset_conditions: Some(List::new(Vec::new())),
+        data: a.data.clone(),
+        run,
+        optim: a.optim.clone(),
+        ..GridKeys::default()
+    };
+    let (grid, _) = plan::resolve(&[Layer::all(one)])?;
+    let mut spec = grid.runs().remove(0);
+    let h = &mut spec.hyper;
+    (h.lr, h.lr_wei, h.lr_wix) = (
+        a.lr.unwrap_or(h.lr),
+        a.lr_wei.unwrap_or(h.lr_wei),
+        a.lr_wix.unwrap_or(h.lr_wix),
+    );
+    if custom {
+        spec.config = None;
+        spec.id = RunSpec::make_id(
+            condition,
+            spec.luminosity,
+            spec.eps,
+            None,
+            spec.seed,
+            spec.precision,
+        );
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// With `--resume` the run comes from the checkpoint: only these flags may
+/// be given besides it (`--epochs` extends the run).
+const RESUME_FLAGS: [&str; 7] = [
+    "resume",
+    "epochs",
+    "data-dir",
+    "metrics",
+    "record",
+    "checkpoint",
+    "quiet",
+];
+
+fn reject_spec_flags(a: &TrainArgs) -> Result<(), Error> {
+    match a.given.iter().find(|g| !RESUME_FLAGS.contains(&g.as_str())) {
+        Some(flag) => Err(SpecError::Conflict {
+            what: format!("--{flag} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)"),
         }
         .into()),
         None => Ok(()),
@@ -143,13 +97,13 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     let (spec, resumed) = match &a.resume {
         Some(path) => {
             reject_spec_flags(a)?;
-            let mut r = train_state::load(path)?;
-            if let Some(n) = a.data.epochs {
+            let mut r = checkpoint::load(path)?;
+            if let Some(n) = a.given.contains("epochs").then_some(a.run.epochs) {
                 if n < r.epochs.len() {
                     return Err(SpecError::Conflict {
                         what: format!(
-                            "--epochs {n} is fewer than the {} epochs {} has finished",
-                            r.epochs.len(),
+                            "--epochs {n} is fewer than the {} {} has finished",
+                            crate::plan::estimate::count(r.epochs.len(), "epoch"),
                             path.display()
                         ),
                     }
@@ -180,9 +134,9 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
             spec.data.test_subset.unwrap_or(0),
         ),
     )?;
-    let data = data::load(&spec.data, a.data.data_dir.as_deref())?;
+    let data = data::load(&spec.data, a.run.data_dir.as_deref())?;
     let batches = data.train.len().div_ceil(spec.batch);
-    let (mut run, started) = match resumed {
+    let (run, started) = match resumed {
         Some(r) => {
             r.check_steps(batches)?;
             let started = r.started.unwrap_or_else(SystemTime::now);
@@ -192,7 +146,7 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
     };
     let checkpoint = a.checkpoint.clone().or_else(|| a.resume.clone());
     println!(
-        "run {}: {} ({}), lr {} lr_wei {} lr_wix {} width {}, {} epochs, {} training images",
+        "run {}: {} ({}), lr {} lr_wei {} lr_wix {} width {}, {}, {}",
         spec.id,
         spec.condition,
         spec.condition.paper_label(),
@@ -200,30 +154,15 @@ pub fn run(a: &TrainArgs) -> Result<(), Error> {
         spec.hyper.lr_wei,
         spec.hyper.lr_wix,
         spec.hyper.width,
-        spec.epochs,
-        data.train.len()
+        crate::plan::estimate::count(spec.epochs, "epoch"),
+        crate::plan::estimate::count(data.train.len(), "training image")
     );
-    let mut obs = TrainProgress::new(!a.quiet, spec.epochs);
-    while !run.is_done() {
-        let Some(m) = run.epoch(&mut obs).cloned() else {
-            break;
-        };
-        obs.bar.suspend(|| println!("{}", epoch_line(&m, spec.epochs)));
-        if let Some(path) = &a.metrics {
-            let mut text = String::new();
-            for e in run.epochs_done() {
-                text.push_str(&serde_json::to_string(e).expect("metrics serialize"));
-                text.push('\n');
-            }
-            files::write_atomic(path, text.as_bytes())?;
-        }
-        if let Some(path) = &checkpoint {
-            train_state::save(path, &spec, run.epochs_done(), run.trainer(), started)?;
-        }
-    }
+    let mut obs = TrainProgress::new(!a.quiet, &spec, batches, run.epochs_done().len());
+    obs.metrics = a.metrics.clone();
+    obs.checkpoint = checkpoint.map(|path| (path, started));
+    let record = train::drive(run, &mut obs, 1, started);
     obs.bar.finish_and_clear();
-    let mut record: RunRecord = run.finish();
-    record.provenance = Some(provenance::capture(1, started));
+    let record = record?;
     println!("{}", grid::describe(&record, 1, 1));
     for o in &record.offsets {
         println!(
@@ -314,42 +253,51 @@ fn epoch_line(m: &EpochMetrics, epochs: usize) -> String {
     s
 }
 
-/// A progress bar over the batches of the current epoch, with live loss
-/// and the last test accuracy.
+/// `train`'s extras on the run's path: a progress bar over all the run's
+/// batches (so its ETA is the whole run's), a line per epoch, the metrics
+/// file and the checkpoint.
 struct TrainProgress {
     bar: ProgressBar,
     epochs: usize,
+    batches: usize,
     loss: f64,
     last_acc: Option<f64>,
+    metrics: Option<PathBuf>,
+    checkpoint: Option<(PathBuf, SystemTime)>,
 }
 
 impl TrainProgress {
-    fn new(show: bool, epochs: usize) -> TrainProgress {
+    fn new(show: bool, spec: &RunSpec, batches: usize, done: usize) -> TrainProgress {
         let target = if show && std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
-        let bar = ProgressBar::with_draw_target(Some(1), target);
+        let bar = ProgressBar::with_draw_target(Some((spec.epochs * batches) as u64), target);
         bar.set_style(
-            ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} {msg} eta {eta}")
-                .expect("the progress template is valid"),
+            ProgressStyle::with_template(
+                "{prefix} {bar:30} {percent:>3}% {msg}  elapsed {elapsed}, eta {eta}",
+            )
+            .expect("the progress template is valid"),
         );
+        bar.set_position((done * batches) as u64);
+        bar.reset_eta();
         bar.enable_steady_tick(Duration::from_millis(500));
         TrainProgress {
             bar,
-            epochs,
+            epochs: spec.epochs,
+            batches,
             loss: f64::NAN,
             last_acc: None,
+            metrics: None,
+            checkpoint: None,
         }
     }
 }
 
 impl Observer for TrainProgress {
-    fn on_batch(&mut self, epoch: usize, batch: usize, batches: usize, loss: f32) {
+    fn on_batch(&mut self, epoch: usize, batch: usize, _batches: usize, loss: f32) {
         if batch == 0 {
-            self.bar.set_length(batches as u64);
-            self.bar.set_position(0);
             self.bar.set_prefix(format!("epoch {epoch}/{}", self.epochs));
             self.loss = f64::from(loss);
         }
@@ -358,10 +306,26 @@ impl Observer for TrainProgress {
             .last_acc
             .map_or_else(String::new, |a| format!(", test acc {:.2} %", 100.0 * a));
         self.bar.set_message(format!("loss {:.4}{acc}", self.loss));
-        self.bar.set_position(batch as u64 + 1);
+        self.bar
+            .set_position(((epoch - 1) * self.batches + batch + 1) as u64);
     }
 
-    fn on_epoch(&mut self, m: &EpochMetrics) {
+    fn on_epoch(&mut self, run: &Run<'_>) -> Result<(), Error> {
+        let done = run.epochs_done();
+        let Some(m) = done.last() else { return Ok(()) };
         self.last_acc = Some(m.test.acc);
+        self.bar.suspend(|| println!("{}", epoch_line(m, self.epochs)));
+        if let Some(path) = &self.metrics {
+            let mut text = String::new();
+            for e in done {
+                text.push_str(&serde_json::to_string(e).expect("metrics serialize"));
+                text.push('\n');
+            }
+            files::write_atomic(path, text.as_bytes())?;
+        }
+        if let Some((path, started)) = &self.checkpoint {
+            checkpoint::save(path, run.spec(), done, run.trainer(), *started)?;
+        }
+        Ok(())
     }
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use einet::Condition;
 
-use crate::record::RunRecord;
-use crate::spec::{GridSpec, LumKind};
+use crate::plan::{GridSpec, LumKind};
+use crate::run::record::RunRecord;
 use crate::stats::quantile;
 
 use super::claims::{self, Claim, Collapse};

@@ -12,7 +12,7 @@
 
 use einet::{Condition, ErrorMode};
 
-use crate::spec::LumKind;
+use crate::plan::LumKind;
 use crate::stats::holm;
 
 use super::compare::Comparison;
@@ -451,7 +451,7 @@ fn scale_collapses(collapse: &[Collapse]) -> Draft {
         })
         .collect();
     let mut notes = Vec::new();
-    let unrun: Vec<String> = crate::paper::PAPER_EPS
+    let unrun: Vec<String> = crate::plan::paper::PAPER_EPS
         .iter()
         .filter(|&&e| e >= 0.5 && !collapse.iter().any(|c| c.eps == e))
         .map(f32::to_string)

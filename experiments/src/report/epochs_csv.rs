@@ -3,8 +3,8 @@
 //! in long form. Per-layer metrics get one column per hidden layer
 //! (`mean_l1`, …); a run with fewer layers leaves the rest empty.
 
-use crate::record::RunRecord;
-use crate::spec::RunSpec;
+use crate::plan::RunSpec;
+use crate::run::record::RunRecord;
 
 /// The CSV text of `records` (in the order given).
 pub fn render<'a>(records: impl Iterator<Item = &'a RunRecord> + Clone) -> Vec<u8> {

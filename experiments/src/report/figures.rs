@@ -10,8 +10,8 @@ use std::path::Path;
 
 use einet::{Condition, ErrorMode};
 
-use crate::record::RunRecord;
-use crate::spec::{LumKind, PrecisionChoice};
+use crate::plan::{LumKind, PrecisionChoice};
+use crate::run::record::RunRecord;
 use crate::stats::quantile;
 
 use super::analysis::{self, Analysis, Band};
@@ -470,18 +470,18 @@ fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError>
     let precisions: Vec<PrecisionChoice> = PrecisionChoice::ALL
         .iter()
         .copied()
-        .filter(|&p| crate::paper::PAPER_EPS.iter().any(|&e| ran(e, p)))
+        .filter(|&p| crate::plan::paper::PAPER_EPS.iter().any(|&e| ran(e, p)))
         .collect();
     // One row per precision (f16 first), one column per ε of the paper, so
     // each ε's panels stand one above the other.
     let mut panels = Vec::new();
     for &p in precisions.iter().rev() {
-        for eps in crate::paper::PAPER_EPS {
+        for eps in crate::plan::paper::PAPER_EPS {
             let runs = st.runs_of(c, eps, p);
             panels.push(LinePanel {
                 title: match runs.len() {
                     0 => format!("ε = {eps}, {p} (not run)"),
-                    n => format!("ε = {eps}, {p} ({})", crate::estimate::count(n, "run")),
+                    n => format!("ε = {eps}, {p} ({})", crate::plan::estimate::count(n, "run")),
                 },
                 series: runs
                     .iter()
@@ -583,7 +583,7 @@ fn offsets(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
         .iter()
         .flat_map(|o| o.rows.iter().map(|r| r.0))
         .collect();
-    conds.sort_by_key(crate::spec::lists::condition_rank);
+    conds.sort();
     conds.dedup();
     let file = "offsets.svg";
     plot::lines(

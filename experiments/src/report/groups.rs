@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::record::RunRecord;
-use crate::spec::lists::condition_rank;
-use crate::spec::LumKind;
+use crate::plan::LumKind;
+use crate::run::record::RunRecord;
 use crate::stats::{quantile, Summary};
 use einet::Condition;
 
@@ -13,7 +12,8 @@ use einet::Condition;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Key {
     pub lum: LumKind,
-    rank: usize,
+    /// Conditions order themselves in protocol §4 order.
+    pub condition: Condition,
     /// ε as the bits of a non-negative f32, which order like the values.
     eps_bits: u32,
 }
@@ -22,13 +22,13 @@ impl Key {
     pub fn new(lum: LumKind, condition: Condition, eps: f32) -> Key {
         Key {
             lum,
-            rank: condition_rank(&condition),
+            condition,
             eps_bits: eps.to_bits(),
         }
     }
 
     pub fn condition(&self) -> Condition {
-        Condition::ALL[self.rank]
+        self.condition
     }
 
     pub fn eps(&self) -> f32 {
@@ -90,7 +90,7 @@ impl<'a> Groups<'a> {
             .filter(|k| k.lum == lum)
             .map(Key::condition)
             .collect();
-        v.sort_by_key(condition_rank);
+        v.sort();
         v.dedup();
         v
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::spec::GridSpec;
+use crate::plan::GridSpec;
 
 use super::analysis::Analysis;
 use super::claims::{Claim, Outcome, Scope, Verdict, ALPHA, COLLAPSE_AT_OR_BELOW};

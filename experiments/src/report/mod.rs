@@ -30,9 +30,9 @@ pub use groups::Groups;
 pub use plot::PlotError;
 pub use protocol::deviations;
 
-use crate::record::RunRecord;
-use crate::spec::GridSpec;
-use crate::store::{Store, StoreError};
+use crate::plan::GridSpec;
+use crate::run::record::RunRecord;
+use crate::run::store::{Store, StoreError};
 
 pub const REPORT_FILE: &str = "report.md";
 pub const FIGURES_DIR: &str = "figures";

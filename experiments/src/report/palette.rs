@@ -29,7 +29,7 @@ pub fn color(c: Condition) -> RGBColor {
 /// The colour of luminosity level `eps` where levels, not conditions, are
 /// the lines: viridis, light to dark as ε grows (grey off the paper's levels).
 pub fn eps_color(eps: f32) -> RGBColor {
-    match crate::paper::PAPER_EPS.iter().position(|&e| e == eps) {
+    match crate::plan::paper::PAPER_EPS.iter().position(|&e| e == eps) {
         Some(0) => RGBColor(0x7A, 0xD1, 0x51),
         Some(1) => RGBColor(0x22, 0xA8, 0x84),
         Some(2) => RGBColor(0x2A, 0x78, 0x8E),

@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 
 use einet::Condition;
 
-use crate::record::RunRecord;
-use crate::spec::lists::condition_rank;
-use crate::spec::{LumKind, PrecisionChoice};
+use crate::plan::{LumKind, PrecisionChoice};
+use crate::run::record::RunRecord;
 use crate::stats::{fisher_exact, quantile};
 
 use super::claims::COLLAPSE_AT_OR_BELOW;
@@ -112,7 +111,7 @@ pub struct Study<'a> {
     pub collapsed: Vec<&'a RunRecord>,
     pub survival: Vec<Survival>,
     /// The runs behind each cell, for the learning curves.
-    pub runs: BTreeMap<(usize, u32, PrecisionChoice), Vec<&'a RunRecord>>,
+    pub runs: BTreeMap<(Condition, u32, PrecisionChoice), Vec<&'a RunRecord>>,
 }
 
 impl<'a> Study<'a> {
@@ -129,11 +128,11 @@ impl<'a> Study<'a> {
         if half.is_empty() {
             return None;
         }
-        let mut runs: BTreeMap<(usize, u32, PrecisionChoice), Vec<&'a RunRecord>> = BTreeMap::new();
+        let mut runs: BTreeMap<(Condition, u32, PrecisionChoice), Vec<&'a RunRecord>> = BTreeMap::new();
         for r in records.iter().filter(additive) {
             let s = &r.spec;
             if half.contains(&s.condition) {
-                runs.entry((condition_rank(&s.condition), s.eps.to_bits(), s.precision))
+                runs.entry((s.condition, s.eps.to_bits(), s.precision))
                     .or_default()
                     .push(r);
             }
@@ -180,9 +179,7 @@ impl<'a> Study<'a> {
 
     /// Runs of one cell, by id.
     pub fn runs_of(&self, c: Condition, eps: f32, p: PrecisionChoice) -> &[&'a RunRecord] {
-        self.runs
-            .get(&(condition_rank(&c), eps.to_bits(), p))
-            .map_or(&[], Vec::as_slice)
+        self.runs.get(&(c, eps.to_bits(), p)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -259,12 +256,15 @@ fn survival(runs: &[&RunRecord]) -> Option<Survival> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Divergence, EpochMetrics, Eval};
+    use crate::run::record::{Divergence, EpochMetrics, Eval};
 
     /// A run of the scale-precision grid with test accuracy `accs[k]` after
     /// epoch k + 1 (its last one the final accuracy), diverged in `diverged`.
     fn run(nth: usize, accs: &[f64], diverged: Option<usize>) -> RunRecord {
-        let mut spec = crate::presets::get("scale-precision").expect("preset").runs()[nth].clone();
+        let mut spec = crate::plan::presets::get("scale-precision")
+            .expect("preset")
+            .runs()[nth]
+            .clone();
         spec.epochs = accs.len();
         let epochs: Vec<EpochMetrics> = accs
             .iter()
@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn f16_is_tested_against_f32_only_at_levels_both_ran() {
-        let grid = crate::presets::get("scale-precision").expect("preset");
+        let grid = crate::plan::presets::get("scale-precision").expect("preset");
         let specs = grid.runs();
         let scale = |eps: f32| {
             specs

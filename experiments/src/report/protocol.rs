@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
-use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind};
+use crate::plan::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
+use crate::plan::{DatasetChoice, GridSpec, LumKind, OrderKind};
 use einet::Condition;
 
 pub fn list<T: ToString>(v: &[T]) -> String {
@@ -189,7 +189,7 @@ fn selection_text(g: &GridSpec) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::plan::presets;
 
     #[test]
     fn the_paper_preset_has_no_deviations_and_quick_lists_its_reductions() {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::spec::LumKind;
+use crate::plan::LumKind;
 
 use super::analysis::Analysis;
 use super::claims::COLLAPSE_AT_OR_BELOW;

@@ -3,7 +3,7 @@
 
 use einet::{Condition, ErrorMode};
 
-use crate::paper::PAPER_EPS;
+use crate::plan::paper::PAPER_EPS;
 
 /// What the paper reports for one condition at one ε.
 #[derive(Clone, Copy, Debug, PartialEq)]

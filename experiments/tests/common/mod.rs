@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use experiments::record::RunRecord;
-use experiments::store::{Store, RUNS_FILE};
+use experiments::run::record::RunRecord;
+use experiments::run::store::{Store, RUNS_FILE};
 
 /// A fresh, empty scratch folder, removed when dropped.
 pub struct Scratch(PathBuf);

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use datasets::{DataError, Dataset, Split};
 
-use crate::seeds::{derive, Purpose};
-use crate::spec::{DataSpec, DatasetChoice, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+use crate::plan::{DataSpec, SYNTHETIC_TEST, SYNTHETIC_TRAIN};
+use crate::run::seeds::{derive, Purpose};
 
 /// The seed of every data split: fixed, so all runs of all grids hold out
 /// the same validation images.
@@ -89,14 +89,10 @@ fn subset(what: &'static str, data: Dataset, n: Option<usize>, salt: u64) -> Res
     }
 }
 
-/// Whether `spec` needs files (so a missing data folder is an input error).
-pub fn needs_files(spec: &DataSpec) -> bool {
-    spec.dataset != DatasetChoice::Synthetic
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::DatasetChoice;
 
     #[test]
     fn synthetic_data_is_split_for_validation() {

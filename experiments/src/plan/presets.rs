@@ -1,19 +1,24 @@
 //! The built-in grids: `smoke` (seconds, synthetic data, for CI), `quick` (a
 //! faithful reduction of the paper's grid for about 20 minutes on 2 cores),
+//! `quick-long` and `quick-mid-eps` (the central conditions with quick's
+//! reductions at 15 epochs, and at the two middle levels of ε),
 //! `central` (the central comparison at the paper's full training length),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast).
 
-use einet::Condition;
+use einet::{Condition, ErrorMode};
 
-use crate::paper::{PAPER_BATCH, PAPER_CONFIGS, PAPER_EPOCHS, PAPER_EPS};
-use crate::spec::lists::condition;
-use crate::spec::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
+use crate::plan::paper::{PAPER_CONFIGS, PAPER_EPS};
+use crate::plan::{
+    DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
+};
 
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 9] = [
     "smoke",
     "quick",
+    "quick-long",
+    "quick-mid-eps",
     "central",
     "paper",
     "quick-mul",
@@ -24,17 +29,21 @@ pub const NAMES: [&str; 7] = [
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
 pub const OFFSETS: [f32; 7] = [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75];
 
-/// The conditions of the beyond-paper evaluations.
-pub const BEYOND_CONDITIONS: [&str; 3] = ["e-ln", "inorm", "inorm-full"];
+const E_LN: Condition = Condition::ELn;
+const INORM: Condition = Condition::INorm(ErrorMode::None);
+const INORM_FULL: Condition = Condition::INorm(ErrorMode::Full);
+const INORM_SCALE: Condition = Condition::INorm(ErrorMode::Scale);
 
-/// Probe rows for the moments and alignment.
-const PROBE: usize = 256;
+/// The conditions of the beyond-paper evaluations.
+pub const BEYOND_CONDITIONS: [Condition; 3] = [E_LN, INORM, INORM_FULL];
 
 /// One line per preset for `list`.
 pub fn describe(name: &str) -> &'static str {
     match name {
         "smoke" => "seconds: synthetic data, width 32, 3 epochs, all 12 conditions; for CI",
         "quick" => "Fashion-MNIST reduced: 10 conditions x eps {0, 0.75} x configs 0-7 x 3 epochs",
+        "quick-long" => "quick's central comparison at 15 epochs: e-ln, inorm, inorm-full x eps 0.75 x configs 0-7",
+        "quick-mid-eps" => "quick at the middle levels: e-ln, inorm, inorm-full x eps {0.25, 0.5} x configs 0-7 x 3 epochs",
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
@@ -49,6 +58,8 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
     let mut g = match name {
         "smoke" => smoke(),
         "quick" => quick(),
+        "quick-long" => quick_long(),
+        "quick-mid-eps" => quick_mid_eps(),
         "central" => central(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
@@ -65,38 +76,35 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
     Ok(g)
 }
 
-fn ids(list: &[&str]) -> Vec<Condition> {
-    list.iter()
-        .map(|c| condition(c).expect("preset condition ids are valid"))
-        .collect()
-}
-
+/// The paper's protocol; its settings are the flags' defaults.
 fn paper() -> GridSpec {
+    let (data, run) = (DataSpec::default(), RunKeys::default());
     GridSpec {
         name: "paper".to_string(),
         notes: vec![
             "The paper's protocol (protocol §5): every condition x eps runs the same 30 configurations for 50 epochs, batch 32, training set in fixed order, selection on the final-epoch test accuracy.".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
-        dataset: DatasetChoice::FashionMnist,
-        train_subset: None,
-        test_subset: None,
-        val_size: 0,
+        dataset: data.dataset,
+        train_subset: data.train_subset,
+        test_subset: data.test_subset,
+        val_size: data.val_size,
         conditions: Condition::ALL.to_vec(),
-        luminosity: LumKind::Additive,
+        luminosity: run.luminosity,
         eps: PAPER_EPS.to_vec(),
         configs: (0..PAPER_CONFIGS.len()).collect(),
         width: None,
-        epochs: PAPER_EPOCHS,
-        batch: PAPER_BATCH,
+        epochs: run.epochs,
+        batch: run.batch,
         seeds: vec![0],
-        order: OrderKind::Fixed,
-        precision: PrecisionChoice::F32,
-        probe: PROBE,
+        order: run.order,
+        precision: run.precision,
+        probe: run.probe,
         eval_offsets: OFFSETS.to_vec(),
-        offset_conditions: ids(&BEYOND_CONDITIONS),
+        offset_conditions: BEYOND_CONDITIONS.to_vec(),
         control_conditions: Vec::new(),
         control_eps: Vec::new(),
+        optim: OptimKeys::default(),
     }
 }
 
@@ -110,7 +118,7 @@ fn central() -> GridSpec {
             "The four conditions share configurations and seed, so they are compared configuration by configuration (paired).".to_string(),
             "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
-        conditions: ids(&["e-ln", "inorm", "inorm-full", "inorm-scale"]),
+        conditions: vec![E_LN, INORM, INORM_FULL, INORM_SCALE],
         configs: (0..10).collect(),
         ..paper()
     }
@@ -126,8 +134,8 @@ fn scale_precision() -> GridSpec {
             "Controls under the same precision: inorm and inorm-full at eps 0 and 0.75. The f32 counterparts of every run are the central grid's (run ids without the _f16 suffix).".to_string(),
             "A run whose loss turns non-finite stops there and counts as diverged.".to_string(),
         ],
-        conditions: ids(&["inorm", "inorm-full", "inorm-scale"]),
-        control_conditions: ids(&["inorm", "inorm-full"]),
+        conditions: vec![INORM, INORM_FULL, INORM_SCALE],
+        control_conditions: vec![INORM, INORM_FULL],
         control_eps: vec![0.0, 0.75],
         precision: PrecisionChoice::F16Autocast,
         eval_offsets: Vec::new(),
@@ -144,23 +152,51 @@ fn quick() -> GridSpec {
             "Beyond the paper: 5 000 training images are held out for validation (training uses the other 55 000), so runs can also be selected without looking at the test set; e-ln, inorm and inorm-full are also tested at fixed offsets.".to_string(),
             "protocol §5: the ordering of the main conditions shows after a few epochs at eps = 0.75; the size of the gaps needs the full 50 epochs.".to_string(),
         ],
-        conditions: ids(&[
-            "ei",
-            "ei-ln",
-            "e-ln",
-            "inorm",
-            "inorm-full",
-            "inorm-center",
-            "inorm-scale",
-            "inorm-decorrelate",
-            "inorm-lateral",
-            "inorm-sub",
-        ]),
+        conditions: Condition::ALL
+            .into_iter()
+            .filter(|c| !matches!(c, Condition::EiLnDetached | Condition::ELnDetached))
+            .collect(),
         eps: vec![0.0, 0.75],
         configs: (0..8).collect(),
         epochs: 3,
         val_size: 5000,
         ..paper()
+    }
+}
+
+/// The central claim with five times quick's training.
+fn quick_long() -> GridSpec {
+    GridSpec {
+        name: "quick-long".to_string(),
+        notes: vec![
+            "The central claim with five times the training: e-ln, inorm and inorm-full at eps = 0.75, configurations 0-7, 15 epochs instead of the quick grid's 3 (the paper trains 50). Shows whether the gaps seen after 3 epochs persist with longer training.".to_string(),
+        ],
+        eps: vec![0.75],
+        epochs: 15,
+        ..central_of_quick()
+    }
+}
+
+/// Quick's protocol at the two levels of ε quick leaves out.
+fn quick_mid_eps() -> GridSpec {
+    GridSpec {
+        name: "quick-mid-eps".to_string(),
+        notes: vec![
+            "The quick grid's protocol at the two intermediate luminosity levels, for the three conditions of the central claim: e-ln, inorm, inorm-full at eps in {0.25, 0.5}, configurations 0-7, 3 epochs instead of 50. Pooled with the quick grid (eps 0 and 0.75), it covers all four of the paper's levels.".to_string(),
+        ],
+        eps: vec![0.25, 0.5],
+        ..central_of_quick()
+    }
+}
+
+/// Quick's reductions for the three conditions of the central claim,
+/// without offset tests.
+fn central_of_quick() -> GridSpec {
+    GridSpec {
+        conditions: BEYOND_CONDITIONS.to_vec(),
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        ..quick()
     }
 }
 
@@ -187,13 +223,13 @@ fn smoke() -> GridSpec {
 fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
     let mut notes = vec![format!(
         "Beyond the paper: multiplicative luminosity x <- clamp(g x, 0, 1), ln g ~ U(-ln gamma, ln gamma) with gamma = 1/(1 - eps), for {}.",
-        BEYOND_CONDITIONS.join(", ")
+        BEYOND_CONDITIONS.map(|c| c.id()).join(", ")
     )];
     notes.extend(base.notes.iter().skip(1).cloned());
     GridSpec {
         name: name.to_string(),
         notes,
-        conditions: ids(&BEYOND_CONDITIONS),
+        conditions: BEYOND_CONDITIONS.to_vec(),
         luminosity: LumKind::Multiplicative,
         eps: levels.to_vec(),
         eval_offsets: Vec::new(),
@@ -205,6 +241,7 @@ fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::OrderKind;
 
     #[test]
     fn every_preset_is_valid() {
@@ -222,6 +259,18 @@ mod tests {
         assert_eq!(g.configs.len(), 30);
         assert_eq!((g.epochs, g.batch, g.order), (50, 32, OrderKind::Fixed));
         assert_eq!((g.width, g.train_subset, g.val_size), (None, None, 0));
+    }
+
+    #[test]
+    fn the_presets_behind_the_readme_match_their_committed_grids() {
+        for name in ["quick-long", "quick-mid-eps"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../results")
+                .join(name);
+            let (_, committed) = crate::run::store::Store::open(&dir).unwrap();
+            let preset = get(name).unwrap();
+            assert_eq!(preset, committed, "{name}");
+        }
     }
 
     #[test]

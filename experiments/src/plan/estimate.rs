@@ -9,7 +9,7 @@
 
 use einet::Condition;
 
-use crate::spec::{
+use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, PrecisionChoice, RunSpec, SYNTHETIC_TEST, SYNTHETIC_TRAIN,
 };
 
@@ -104,7 +104,7 @@ pub fn human(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::plan::presets;
 
     #[test]
     fn quick_preset_fits_thirty_minutes_on_two_cores() {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::RunSpec;
+use crate::plan::RunSpec;
 
 /// Per hidden layer: mean over the probe batch of the per-sample feature mean
 /// and feature variance of the normalized pre-ReLU output.

@@ -16,14 +16,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use einet::{Hyper, NetSpec, Trainer};
+use einet::{NetSpec, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::files;
-use crate::record::EpochMetrics;
-use crate::spec::RunSpec;
-use crate::train::init_seed;
+use crate::plan::RunSpec;
+use crate::run::record::EpochMetrics;
+use crate::run::train::{hyper, init_seed};
 
 const HEADER: &[u8] = b"EINORM-TRAIN 1\n";
 
@@ -159,7 +159,7 @@ impl Resumed {
                 h.width
             )));
         }
-        if t.hyper() != &Hyper::paper(h.lr, h.lr_wei, h.lr_wix) || t.seed() != init_seed(spec) {
+        if t.hyper() != &hyper(spec) || t.seed() != init_seed(spec) {
             return Err(self.mismatch(format!(
                 "the network was trained with other rates or another seed than run `{}`",
                 spec.id

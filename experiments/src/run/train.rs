@@ -5,15 +5,19 @@
 //! parameter of a step (the trainer checks them on passes it makes anyway),
 //! or an activity or metric of the evaluation after an epoch.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use datasets::{batches, epoch_order, Dataset, JitterStream, Luminosity, Order};
 use einet::{Hyper, NetSpec, Trainer};
 
-use crate::data::GridData;
-use crate::record::{Divergence, EpochMetrics, Eval, LayerAlignment, LayerMoments, OffsetEval, RunRecord};
-use crate::seeds::{derive, Purpose};
-use crate::spec::{OrderKind, RunSpec};
+use crate::error::Error;
+use crate::plan::{OrderKind, RunSpec};
+use crate::run::data::GridData;
+use crate::run::provenance;
+use crate::run::record::{
+    Divergence, EpochMetrics, Eval, LayerAlignment, LayerMoments, OffsetEval, RunRecord,
+};
+use crate::run::seeds::{derive, Purpose};
 
 /// Rows per forward pass when evaluating.
 const EVAL_BATCH: usize = 500;
@@ -22,8 +26,11 @@ const EVAL_BATCH: usize = 500;
 pub trait Observer {
     /// After batch `batch` (0-based) of `batches` in `epoch` (1-based).
     fn on_batch(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f32) {}
-    /// After an epoch's evaluation.
-    fn on_epoch(&mut self, _metrics: &EpochMetrics) {}
+    /// After an epoch's evaluation, with the run as it stands (to save a
+    /// checkpoint, say); an error ends the run.
+    fn on_epoch(&mut self, _run: &Run<'_>) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// Observes nothing.
@@ -46,10 +53,19 @@ pub struct Run<'a> {
 
 /// The network and optimizer settings of a run.
 pub fn build_trainer(spec: &RunSpec) -> Trainer {
-    let h = &spec.hyper;
-    let net = NetSpec::paper(spec.condition, h.width);
-    let hyper = Hyper::paper(h.lr, h.lr_wei, h.lr_wix);
-    Trainer::new(&net, &hyper, init_seed(spec))
+    let net = NetSpec::paper(spec.condition, spec.hyper.width);
+    Trainer::new(&net, &hyper(spec), init_seed(spec))
+}
+
+/// The optimizer of a run: the paper's, with the run's rates and options.
+pub fn hyper(spec: &RunSpec) -> Hyper {
+    let (h, o) = (&spec.hyper, &spec.optim);
+    Hyper {
+        rule: o.rule,
+        weight_decay: o.weight_decay.0,
+        momentum: o.momentum.0,
+        ..Hyper::paper(h.lr, h.lr_wei, h.lr_wix)
+    }
 }
 
 /// The seed a run's network is initialized from.
@@ -88,6 +104,10 @@ impl<'a> Run<'a> {
             started: Instant::now(),
             prior_seconds,
         }
+    }
+
+    pub fn spec(&self) -> &RunSpec {
+        self.spec
     }
 
     pub fn trainer(&self) -> &Trainer {
@@ -152,11 +172,7 @@ impl<'a> Run<'a> {
             alignment,
             seconds: t0.elapsed().as_secs_f64(),
         });
-        let last = self.epochs.last();
-        if let Some(m) = last {
-            obs.on_epoch(m);
-        }
-        last
+        self.epochs.last()
     }
 
     fn diverge(&mut self, epoch: usize, batch: usize, tensor: String) {
@@ -166,6 +182,14 @@ impl<'a> Run<'a> {
             acc_reached: self.epochs.last().map(|e| e.test.acc),
             tensor: Some(tensor),
         });
+    }
+
+    /// Loss and accuracy on the test set under `lum`, with the jitter the
+    /// evaluation after the last finished epoch drew (so a checkpoint tested
+    /// at its run's own luminosity gives that epoch's test accuracy).
+    pub fn test(&mut self, lum: &Luminosity) -> Eval {
+        let epoch = self.epochs.len().saturating_sub(1) as u64;
+        self.evaluate(&self.data.test, lum, 0, epoch)
     }
 
     /// Loss and accuracy on `data` under `lum`; the jitter comes from the
@@ -283,11 +307,21 @@ fn first_non_finite(
         .map(|k| format!("alignment of hidden layer {}", k + 1))
 }
 
-/// Runs `spec` to the end.
-pub fn run(spec: &RunSpec, data: &GridData, obs: &mut dyn Observer) -> RunRecord {
-    let mut run = Run::new(spec, data);
+/// Trains `run` to its end, telling `obs`, and returns its record with its
+/// provenance: a process training `jobs` runs at once, the run first
+/// started at `started`. Every run of `grid` and `train` takes this path.
+pub fn drive(
+    mut run: Run<'_>,
+    obs: &mut dyn Observer,
+    jobs: usize,
+    started: SystemTime,
+) -> Result<RunRecord, Error> {
     while !run.is_done() {
-        run.epoch(obs);
+        if run.epoch(obs).is_some() {
+            obs.on_epoch(&run)?;
+        }
     }
-    run.finish()
+    let mut record = run.finish();
+    record.provenance = Some(provenance::capture(jobs, started));
+    Ok(record)
 }

@@ -1,46 +1,37 @@
-//! What to run. A [`GridSpec`] is a product `conditions × ε × configs ×
-//! seeds` with shared training settings; [`GridSpec::runs`] expands it into
-//! [`RunSpec`]s, each carrying everything its run needs, named by a stable id.
+//! What to run: the grid of runs a preset, a TOML file and the flags
+//! describe, each run with a stable id, checked and priced before anything runs.
 //!
-//! A grid comes from a preset, a TOML file, or flags ([`GridOverrides`], in
-//! that order of precedence from lowest to highest); TOML keys and flags share
-//! their kebab-case names. Lists are normalized (sorted, deduplicated) so two
-//! ways of writing the same grid compare equal.
+//! A [`GridSpec`] is a product `conditions × ε × configs × seeds` with shared
+//! training settings; [`GridSpec::runs`] expands it into [`RunSpec`]s, each
+//! carrying everything its run needs. A grid comes from a preset, a TOML
+//! file, or flags (in that order of precedence from lowest to highest; see
+//! [`keys`]); TOML keys and flags share their kebab-case names. Lists are
+//! normalized (sorted, deduplicated) so two ways of writing the same grid
+//! compare equal. [`presets`] holds the built-in grids, [`paper`] the
+//! paper's 30 configurations, [`limits`] every allowed range and
+//! [`estimate`] what a grid costs.
 
 mod choices;
 mod error;
+pub mod estimate;
+pub mod keys;
+pub mod limits;
 pub mod lists;
-mod overrides;
+pub mod paper;
+pub mod presets;
 
 use einet::Condition;
 use serde::{Deserialize, Serialize};
 
 pub use choices::{DatasetChoice, LumKind, OrderKind, PrecisionChoice};
 pub use error::SpecError;
-pub use overrides::{load_toml, GridOverrides};
+pub use keys::{load_toml, resolve, DataSpec, GridKeys, Layer, OptimKeys, RunKeys};
 
-use crate::limits;
-use crate::paper::{HyperConfig, PAPER_CONFIGS};
+use paper::{HyperConfig, PAPER_CONFIGS};
 
 /// Images for the synthetic dataset when no subset size is given.
 pub const SYNTHETIC_TRAIN: usize = 2000;
 pub const SYNTHETIC_TEST: usize = 500;
-
-/// The data every run of a grid sees.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct DataSpec {
-    pub dataset: DatasetChoice,
-    /// Train on this many training images (a seeded subset); all if absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_subset: Option<usize>,
-    /// Evaluate on this many test images (a seeded subset); all if absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_subset: Option<usize>,
-    /// Hold out this many training images for validation (0: none).
-    #[serde(default)]
-    pub val_size: usize,
-}
 
 /// A grid of runs. Serialized as the folder's `grid.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,6 +78,8 @@ pub struct GridSpec {
     pub control_conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_eps: Vec<f32>,
+    #[serde(flatten)]
+    pub optim: OptimKeys,
 }
 
 /// One training run: everything it needs, nothing from outside.
@@ -112,6 +105,8 @@ pub struct RunSpec {
     pub probe: usize,
     pub eval_offsets: Vec<f32>,
     pub data: DataSpec,
+    #[serde(flatten)]
+    pub optim: OptimKeys,
 }
 
 impl RunSpec {
@@ -183,7 +178,7 @@ impl RunSpec {
         limits::check("batch", self.batch, limits::BATCH)?;
         limits::check("probe", self.probe, limits::PROBE)?;
         limits::check_list("eval-offsets", self.eval_offsets.len() as u128)?;
-        self.luminosity.check_level(self.eps)?;
+        self.luminosity.check_level(self.eps)?; // the one check of ε
         for &d in &self.eval_offsets {
             lists::check_offset(d)?;
         }
@@ -223,12 +218,14 @@ impl GridSpec {
 
     /// Sorts and deduplicates every list, so equal grids compare equal.
     pub fn normalize(&mut self) {
-        self.conditions.sort_by_key(lists::condition_rank);
-        self.conditions.dedup();
-        self.offset_conditions.sort_by_key(lists::condition_rank);
-        self.offset_conditions.dedup();
-        self.control_conditions.sort_by_key(lists::condition_rank);
-        self.control_conditions.dedup();
+        for v in [
+            &mut self.conditions,
+            &mut self.offset_conditions,
+            &mut self.control_conditions,
+        ] {
+            v.sort();
+            v.dedup();
+        }
         for v in [&mut self.eps, &mut self.eval_offsets, &mut self.control_eps] {
             v.sort_by(f32::total_cmp);
             v.dedup();
@@ -336,6 +333,7 @@ impl GridSpec {
                             probe: self.probe,
                             eval_offsets: offsets.clone(),
                             data: self.data(),
+                            optim: self.optim.clone(),
                         });
                     }
                 }
@@ -373,7 +371,7 @@ pub struct Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
-    /// Parses `i/n` (0-based `i`).
+    /// Parses `i/n` (0-based `i`); `--shard`'s parser.
     pub fn parse(s: &str) -> Result<Shard, SpecError> {
         let bad = || SpecError::BadShard { given: s.to_string() };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
@@ -398,7 +396,7 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::plan::presets;
 
     #[test]
     fn run_ids_are_unique_and_sorted() {

@@ -28,8 +28,8 @@ use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use crate::files::{self, at, IoError};
-use crate::record::RunRecord;
-use crate::spec::{GridSpec, RunSpec};
+use crate::plan::{GridSpec, RunSpec};
+use crate::run::record::RunRecord;
 
 pub const GRID_FILE: &str = "grid.toml";
 pub const RUNS_DIR: &str = "runs";

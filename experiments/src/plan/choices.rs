@@ -1,6 +1,6 @@
 //! The small closed choices of a spec: dataset, luminosity kind, serving
-//! order, precision. Each parses from and prints as the same kebab-case id, in flags,
-//! TOML and result files.
+//! order, precision. Each parses from and prints as the same kebab-case id, in flags
+//! (whose help lists the ids), TOML and result files.
 
 use std::fmt;
 use std::str::FromStr;
@@ -30,6 +30,15 @@ macro_rules! choice {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.id())
+            }
+        }
+
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                $name::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.id()))
             }
         }
 
@@ -77,7 +86,7 @@ choice!(
 );
 
 choice!(
-    /// The arithmetic of the training steps (`autograd::Precision`).
+    /// The arithmetic of the training steps (`einet::Precision`).
     #[derive(Default)]
     PrecisionChoice, "precision", {
         /// Single precision throughout (the default).
@@ -95,10 +104,10 @@ impl PrecisionChoice {
         *self == PrecisionChoice::F32
     }
 
-    pub fn precision(self) -> autograd::Precision {
+    pub fn precision(self) -> einet::Precision {
         match self {
-            PrecisionChoice::F32 => autograd::Precision::F32,
-            PrecisionChoice::F16Autocast => autograd::Precision::F16Autocast,
+            PrecisionChoice::F32 => einet::Precision::F32,
+            PrecisionChoice::F16Autocast => einet::Precision::F16Autocast,
         }
     }
 
@@ -195,5 +204,8 @@ mod tests {
         assert_eq!(LumKind::Additive.at(0.0), Luminosity::None);
         assert!(LumKind::Multiplicative.check_level(1.0).is_err());
         assert!(LumKind::Additive.check_level(1.0).is_ok());
+        for eps in [1.5, -0.1, f32::NAN] {
+            assert!(LumKind::Additive.check_level(eps).is_err(), "{eps}");
+        }
     }
 }

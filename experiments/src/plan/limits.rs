@@ -9,7 +9,7 @@
 
 use einet::{Condition, NetSpec};
 
-use crate::spec::{RunSpec, SpecError};
+use crate::plan::{RunSpec, SpecError};
 
 /// Inputs per image (28 × 28).
 pub const PIXELS: usize = 784;

@@ -7,7 +7,7 @@ use einet::Condition;
 use serde::Deserialize;
 
 use super::SpecError;
-use crate::paper::PAPER_CONFIGS;
+use crate::plan::paper::PAPER_CONFIGS;
 
 /// A TOML value that is either one string or an array of scalars; both
 /// become the same tokens a flag would give.
@@ -67,7 +67,7 @@ pub fn conditions(key: &'static str, t: &Tokens) -> Result<Vec<Condition>, SpecE
             out.push(condition(&tok)?);
         }
     }
-    out.sort_by_key(condition_rank);
+    out.sort();
     out.dedup();
     non_empty(key, out)
 }
@@ -80,11 +80,6 @@ pub fn condition(tok: &str) -> Result<Condition, SpecError> {
     })
 }
 
-/// Position in protocol §4 order.
-pub fn condition_rank(c: &Condition) -> usize {
-    Condition::ALL.iter().position(|a| a == c).unwrap_or(usize::MAX)
-}
-
 /// Reals, sorted ascending, duplicates dropped; each checked by `check`.
 pub fn reals(
     key: &'static str,
@@ -92,7 +87,7 @@ pub fn reals(
     check: impl Fn(f32) -> Result<(), SpecError>,
 ) -> Result<Vec<f32>, SpecError> {
     let tokens = t.tokens();
-    crate::limits::check_list(key, tokens.len() as u128)?;
+    crate::plan::limits::check_list(key, tokens.len() as u128)?;
     let mut out = Vec::new();
     for tok in tokens {
         let v: f32 = tok.parse().map_err(|_| SpecError::BadValue {
@@ -137,7 +132,7 @@ pub fn integers(key: &'static str, t: &Tokens, all_of: Option<u64>) -> Result<Ve
             count += 1;
         }
     }
-    crate::limits::check_list(key, count)?;
+    crate::plan::limits::check_list(key, count)?;
     for tok in t.tokens() {
         if tok == "all" {
             match all_of {
@@ -182,11 +177,6 @@ fn non_empty<T>(key: &'static str, v: Vec<T>) -> Result<Vec<T>, SpecError> {
     } else {
         Ok(v)
     }
-}
-
-/// `ε ∈ [0, 1]`.
-pub fn check_eps(v: f32) -> Result<(), SpecError> {
-    in_range("eps", v, 0.0, 1.0)
 }
 
 /// A fixed test offset `δ ∈ [−1, 1]`.
@@ -235,21 +225,22 @@ mod tests {
     fn toml_arrays_give_the_same_tokens_as_strings() {
         let list = Tokens::List(vec![Scalar::Int(0), Scalar::Float(0.75)]);
         assert_eq!(list.tokens(), vec!["0", "0.75"]);
+        let any = |_| Ok(());
         assert_eq!(
-            reals("eps", &list, check_eps).unwrap(),
-            reals("eps", &"0.75,0".into(), check_eps).unwrap()
+            reals("eps", &list, any).unwrap(),
+            reals("eps", &"0.75,0".into(), any).unwrap()
         );
     }
 
     #[test]
-    fn eps_outside_the_unit_interval_is_refused() {
+    fn reals_outside_their_range_or_not_finite_are_refused() {
         assert!(matches!(
-            reals("eps", &"0,1.5".into(), check_eps),
+            reals("eval-offsets", &"0,1.5".into(), check_offset),
             Err(SpecError::OutOfRange { .. })
         ));
-        assert!(reals("eps", &"-0.1".into(), check_eps).is_err());
-        assert!(reals("eps", &"nan".into(), check_eps).is_err());
-        assert!(reals("eps", &"abc".into(), check_eps).is_err());
+        assert!(reals("eval-offsets", &"-1.1".into(), check_offset).is_err());
+        assert!(reals("eps", &"nan".into(), |_| Ok(())).is_err());
+        assert!(reals("eps", &"abc".into(), |_| Ok(())).is_err());
     }
 
     #[test]

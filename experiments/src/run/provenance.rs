@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::record::Provenance;
+use crate::run::record::Provenance;
 
 /// The provenance of a run started at `started` by a process training
 /// `threads` runs at once.

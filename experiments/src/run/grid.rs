@@ -13,13 +13,13 @@ use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::data::GridData;
-use crate::estimate;
-use crate::provenance;
-use crate::record::RunRecord;
-use crate::spec::{GridSpec, RunSpec, Shard};
-use crate::store::{Store, StoreError};
-use crate::train::{self, Silent};
+use crate::error::Error;
+use crate::plan::estimate;
+use crate::plan::{GridSpec, RunSpec, Shard};
+use crate::run::data::GridData;
+use crate::run::record::RunRecord;
+use crate::run::store::{Store, StoreError};
+use crate::run::train::{self, Silent};
 
 /// How to run a grid.
 #[derive(Clone, Copy, Debug)]
@@ -81,12 +81,12 @@ pub fn pending(
 }
 
 /// Runs every pending run of `opts.shard` and records it in `store`.
-pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Result<Outcome, StoreError> {
+pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Result<Outcome, Error> {
     let (todo, in_shard, skipped) = pending(store, grid, opts.shard)?;
     let n = todo.len();
     let bar = progress_bar(&todo, opts.progress);
     let queue = Mutex::new(VecDeque::from(todo));
-    let failure: Mutex<Option<StoreError>> = Mutex::new(None);
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
     let diverged = Mutex::new(0usize);
     let done = Mutex::new(0usize);
     let elsewhere = Mutex::new(0usize);
@@ -112,17 +112,20 @@ pub fn run(store: &Store, grid: &GridSpec, data: &GridData, opts: Options) -> Re
                         continue;
                     }
                     Err(e) => {
+                        lock(&failure).get_or_insert(e.into());
+                        return;
+                    }
+                };
+                let run = train::Run::new(&spec, data);
+                let written = train::drive(run, &mut Silent, opts.jobs, SystemTime::now())
+                    .and_then(|record| Ok(store.write_run(&record).map(|()| record)?));
+                let record = match written {
+                    Ok(record) => record,
+                    Err(e) => {
                         lock(&failure).get_or_insert(e);
                         return;
                     }
                 };
-                let started = SystemTime::now();
-                let mut record = train::run(&spec, data, &mut Silent);
-                record.provenance = Some(provenance::capture(opts.jobs, started));
-                if let Err(e) = store.write_run(&record) {
-                    lock(&failure).get_or_insert(e);
-                    return;
-                }
                 drop(claim);
                 if record.diverged {
                     *lock(&diverged) += 1;

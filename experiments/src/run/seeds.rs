@@ -1,22 +1,12 @@
-//! Seeds derived from a run's seed: one splitmix64 hash per purpose, so a
-//! run's initialization, data order and jitter are independent streams that
-//! depend on nothing but the run's spec.
+//! Seeds derived from a run's seed: one splitmix64 hash per purpose (the
+//! `datasets` crate's), so a run's initialization, data order and jitter are
+//! independent streams that depend on nothing but the run's spec.
 
-/// One splitmix64 step: a bijective, well-mixed hash of `x`.
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
+use datasets::seed::splitmix64;
 
 /// A seed for `purpose` derived from `seed` and any further parts.
 pub fn derive(seed: u64, purpose: Purpose, parts: &[u64]) -> u64 {
-    let mut h = splitmix64(seed ^ splitmix64(purpose as u64 + 1));
-    for &p in parts {
-        h = splitmix64(h ^ p);
-    }
-    h
+    datasets::seed::derive(seed ^ splitmix64(purpose as u64 + 1), parts)
 }
 
 /// What a derived seed is for.
