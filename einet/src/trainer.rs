@@ -147,9 +147,12 @@ impl Trainer {
                 }
             }
         });
-        // Name the first non-finite node of the step, when the tape holds one.
-        if let (Some(what), Some(v)) = (&mut non_finite, tape.first_non_finite()) {
-            *what = format!("{what}; first non-finite node: {}", tape.describe(v));
+        // Name the first non-finite node of the step, when the tape holds one
+        // (a scan of every value, so only once something was seen).
+        if let Some(what) = &mut non_finite {
+            if let Some(v) = tape.first_non_finite() {
+                *what = format!("{what}; first non-finite node: {}", tape.describe(v));
+            }
         }
         self.non_finite = non_finite;
         self.steps += 1;
