@@ -333,7 +333,7 @@ mod tests {
         assert!(f16_loss.is_nan(), "f16: {f16_loss}");
         // The first non-finite value is the first layer's product (after x, W_ex and b).
         let first = f16_first.expect("the half step overflowed");
-        assert!(first.starts_with("%3 = matmul_nt(%0, %1)  (4, 16)"), "{first}");
+        assert!(first.starts_with("%3 = matmul(%0, %1)  (4, 16)"), "{first}");
         // The default is f32, and evaluation runs in f32 after a half step.
         let mut t = small(Condition::ELn);
         assert_eq!(t.precision(), Precision::F32);
