@@ -18,7 +18,8 @@
 //! for comparison with earlier measurements.
 //!
 //! Timing: one thread (matrixmultiply is built without its `threading`
-//! feature), 20 warm-up steps, then the best of `TRIALS` runs of `STEPS`
+//! feature), on-CPU time (`benches::thread_seconds`: on a shared machine a
+//! wait for a core is not part of a step), 20 warm-up steps, then the best of `TRIALS` runs of `STEPS`
 //! steps on the same batch (short runs, so that on a shared machine some
 //! of them run undisturbed). The ceiling is the better of two measurements
 //! taken before and after each width's steps, so a slow moment on a busy
@@ -46,9 +47,7 @@
 //! `cargo bench -p benches --bench roofline [-- CONDITION... WIDTH...]`,
 //! e.g. `-- inorm-full ei-ln 234 500`; default: five conditions at W = 234, 500.
 
-use std::time::Instant;
-
-use benches::{first_gemm_shapes, model_gemm_shapes, random_batch, sgemm_gflops, BATCH};
+use benches::{first_gemm_shapes, model_gemm_shapes, random_batch, sgemm_gflops, thread_seconds, BATCH};
 use einet::{Condition, ErrorMode, Hyper, NetSpec, Trainer};
 use experiments::data::GridData;
 use experiments::spec::{DatasetChoice, GridSpec, RunSpec};
@@ -75,11 +74,11 @@ fn time_steps(id: &str, width: usize, x: &[f32], y: &[usize]) -> (f64, f64) {
     let flops_before = t.matmul_flops();
     let mut best = f64::INFINITY;
     for _ in 0..TRIALS {
-        let start = Instant::now();
+        let start = thread_seconds();
         for _ in 0..STEPS {
             t.step(x, y);
         }
-        best = best.min(start.elapsed().as_secs_f64() / STEPS as f64);
+        best = best.min((thread_seconds() - start) / STEPS as f64);
     }
     let per_step = (t.matmul_flops() - flops_before) as f64 / (TRIALS * STEPS) as f64;
     (per_step, best)
@@ -112,15 +111,15 @@ fn epoch_overhead(grid: &GridSpec, data: &GridData, id: &str, width: usize) -> f
     let steps = data.train.len().div_ceil(spec.batch);
     let (mut best_real, mut best_bare) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..EPOCH_TRIALS {
-        let start = Instant::now();
+        let start = thread_seconds();
         for _ in 0..steps {
             bare.step(&x, &y);
         }
-        best_bare = best_bare.min(start.elapsed().as_secs_f64());
-        let start = Instant::now();
+        best_bare = best_bare.min(thread_seconds() - start);
+        let start = thread_seconds();
         run.epoch(&mut Silent)
             .expect("a paper run does not diverge in its first epochs");
-        best_real = best_real.min(start.elapsed().as_secs_f64());
+        best_real = best_real.min(thread_seconds() - start);
     }
     best_real / best_bare - 1.0
 }
