@@ -17,7 +17,8 @@
 //!   work; a [`Tape::param`] is tracked. Every gradient enters through one
 //!   door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
 //!   training loop moves its parameters in and out without copying them
-//!   ([`Tape::param_owned`], [`Tape::take`]).
+//!   ([`Tape::param_owned`], [`Tape::take`]) and can update each one the
+//!   moment its gradient is complete ([`Tape::backward_with`]).
 //! * `record.rs` — each op's `Tape` method (`tape.matmul_nt(x, w)`), which
 //!   runs the forward and records the node, and the one exhaustive `match`
 //!   that sends a node's error to its inputs by its op's rule: every

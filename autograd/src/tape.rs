@@ -208,6 +208,16 @@ impl Tape {
     /// Reverse pass from the scalar `loss`: every tracked node it depends on
     /// gets its gradient. Calling it again recomputes from scratch.
     pub fn backward(&mut self, loss: Var) {
+        self.backward_with(loss, &mut |_, _, _| {});
+    }
+
+    /// [`backward`](Self::backward), handing each tracked leaf (a
+    /// parameter) to `on_leaf(leaf, value, grad)` as soon as its gradient
+    /// is complete: when the reverse loop reaches the leaf, every node that
+    /// reads it came after it and has already sent its error. An optimizer
+    /// can update the value there, while the gradient is still in cache,
+    /// instead of in a pass of its own; nothing reads the value afterwards.
+    pub fn backward_with(&mut self, loss: Var, on_leaf: &mut dyn FnMut(Var, &mut Tensor, &Tensor)) {
         let shape = self.value(loss).shape();
         assert_eq!(shape, (1, 1), "backward: loss must be (1, 1), got {shape:?}");
         self.pool.give_all(self.grads.drain(..).flatten());
@@ -225,6 +235,10 @@ impl Tape {
                     round_to_half(g.data_mut()); // complete now: a half tensor's gradient is half
                 }
                 self.backward_node(i); // the op's backward rule (`record.rs`)
+            }
+            let leaf = matches!(self.nodes[i].op, Op::Leaf);
+            if let (true, Some(g)) = (leaf, &self.grads[i]) {
+                on_leaf(Var(i as u32), &mut self.nodes[i].value, g);
             }
         }
     }
@@ -338,6 +352,28 @@ mod tests {
             tape.describe(over),
             "%4 = matmul_nt(%0, %3)  (1, 1)  tracked  half"
         );
+    }
+
+    #[test]
+    fn backward_with_hands_each_parameter_its_complete_gradient_once() {
+        let mut tape = Tape::new();
+        let x = tape.input(1, 2, &[1.0, 2.0]);
+        let w = tape.param(&Tensor::from_vec(1, 2, vec![3.0, 4.0]));
+        let unused = tape.param(&Tensor::filled(1, 1, 5.0));
+        let y = tape.mul(x, w);
+        let y = tape.mul(y, w); // w read twice: ∂Σ(x·w²)/∂w = 2·x·w
+        let loss = tape.sum(y);
+        let mut seen = Vec::new();
+        tape.backward_with(loss, &mut |leaf, value, grad| {
+            seen.push((leaf, grad.clone()));
+            value.data_mut()[0] = 0.0; // an update: nothing reads the value afterwards
+        });
+        assert_eq!(seen.len(), 1, "only the parameter the loss depends on");
+        assert_eq!(seen[0].0, w);
+        assert_eq!(seen[0].1.data(), &[6.0, 16.0]);
+        assert_eq!(tape.grad(w), Some(&seen[0].1));
+        assert_eq!(tape.value(w).data(), &[0.0, 4.0]);
+        assert!(tape.grad(unused).is_none());
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!   layers of the condition's type with ReLU, and an E-I output layer.
 //!   The layers live in [`layers`], one per file, with the paper's symbols
 //!   as fields: `W_ex → w_ex`, `W_ix → w_ix`, `W_ei → w_ei`,
-//!   `B_ix → b_ix`, `B_ei → b_ei`, bias `b`.
+//!   `B_ix → b_ix`, `B_ei → b_ei`, bias `b`. Weights are stored transposed,
+//!   `(n_in, n_out)`, so each product is `x·W` on the stored matrix ([`param`]).
 //! * [`init`] and [`svd`] — Cornford et al.'s lognormal initialization, and
 //!   the SVD (one-sided Jacobi, f64) that makes a fresh I-Norm layer equal
 //!   to layer norm.

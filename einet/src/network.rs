@@ -273,11 +273,12 @@ impl Network {
                 ))
             }
         };
+        // Weights as stored: transposed, (n_in, n_out).
         let ei = |l: usize, layer: &EiDense, n_in: usize, ne: usize| {
-            let ni = layer.w_ix.value.rows();
-            shape("w_ex", l, &layer.w_ex, (ne, n_in))?;
-            shape("w_ix", l, &layer.w_ix, (ni, n_in))?;
-            shape("w_ei", l, &layer.w_ei, (ne, ni))?;
+            let ni = layer.w_ix.value.cols();
+            shape("w_ex", l, &layer.w_ex, (n_in, ne))?;
+            shape("w_ix", l, &layer.w_ix, (n_in, ni))?;
+            shape("w_ei", l, &layer.w_ei, (ni, ne))?;
             shape("b", l, &layer.b, (1, ne))
         };
         let kind = spec.condition.hidden();
@@ -286,16 +287,16 @@ impl Network {
             match (layer, kind) {
                 (Hidden::Ei(layer), HiddenKind::Ei) => ei(l, layer, n_in, ne)?,
                 (Hidden::E(layer), HiddenKind::E) => {
-                    shape("w_ex", l, &layer.w_ex, (ne, n_in))?;
+                    shape("w_ex", l, &layer.w_ex, (n_in, ne))?;
                     shape("b", l, &layer.b, (1, ne))?;
                 }
                 (Hidden::INorm(layer), HiddenKind::INorm(mode)) if layer.mode == mode => {
-                    let ni = layer.w_ix.value.rows();
-                    shape("w_ex", l, &layer.w_ex, (ne, n_in))?;
+                    let ni = layer.w_ix.value.cols();
+                    shape("w_ex", l, &layer.w_ex, (n_in, ne))?;
                     shape("b", l, &layer.b, (1, ne))?;
-                    shape("w_ix", l, &layer.w_ix, (ni, n_in))?;
-                    shape("w_ei", l, &layer.w_ei, (ne, ni))?;
-                    shape("b_ix", l, &layer.b_ix, (ne, n_in))?;
+                    shape("w_ix", l, &layer.w_ix, (n_in, ni))?;
+                    shape("w_ei", l, &layer.w_ei, (ni, ne))?;
+                    shape("b_ix", l, &layer.b_ix, (n_in, ne))?;
                     shape("b_ei", l, &layer.b_ei, (ne, ne))?;
                     let lateral = if mode == autograd::ErrorMode::Lateral {
                         ne
@@ -307,11 +308,11 @@ impl Network {
                     }
                 }
                 (Hidden::INormSub(layer), HiddenKind::INormSub) => {
-                    let ni = layer.w_ix.value.rows();
-                    shape("w_ex", l, &layer.w_ex, (ne, n_in))?;
+                    let ni = layer.w_ix.value.cols();
+                    shape("w_ex", l, &layer.w_ex, (n_in, ne))?;
                     shape("b", l, &layer.b, (1, ne))?;
-                    shape("w_ix", l, &layer.w_ix, (ni, n_in))?;
-                    shape("w_ei", l, &layer.w_ei, (ne, ni))?;
+                    shape("w_ix", l, &layer.w_ix, (n_in, ni))?;
+                    shape("w_ei", l, &layer.w_ei, (ni, ne))?;
                 }
                 _ => return Err(format!("layer {l} is not of the type {} needs", spec.condition)),
             }
@@ -458,8 +459,9 @@ mod tests {
             condition: Condition::ELn,
         };
         let net = Network::new(&spec, &mut StdRng::seed_from_u64(0));
-        assert_eq!(net.output().w_ix.value.shape(), (1, 12));
-        assert_eq!(net.output().w_ei.value.shape(), (3, 1));
+        // Stored transposed: W_ix (1, 12) and W_ei (3, 1) in the paper's orientation.
+        assert_eq!(net.output().w_ix.value.shape(), (12, 1));
+        assert_eq!(net.output().w_ei.value.shape(), (1, 3));
     }
 
     #[test]

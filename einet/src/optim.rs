@@ -148,11 +148,22 @@ impl Hyper {
     /// projection (which would turn a NaN into 0): the pass touches every
     /// value anyway, so divergence is seen at no extra sweep.
     pub fn update(&self, p: &mut Param, grad: &Tensor) -> bool {
+        let mut value = std::mem::take(&mut p.value);
+        let finite = self.update_bound(p, &mut value, grad);
+        p.value = value;
+        finite
+    }
+
+    /// [`update`](Self::update) for a parameter bound to a tape, whose
+    /// value is `value` (the tape's copy of it, moved there by binding): a
+    /// training step updates each parameter the moment the backward pass
+    /// completes its gradient (`autograd::Tape::backward_with`).
+    pub fn update_bound(&self, p: &mut Param, value: &mut Tensor, grad: &Tensor) -> bool {
         if p.trained == Trained::Frozen {
             return true;
         }
         assert_eq!(
-            p.value.shape(),
+            value.shape(),
             grad.shape(),
             "update: gradient shape differs from parameter"
         );
@@ -173,13 +184,14 @@ impl Hyper {
         let k = Coefficients { lr, scale, mu, wd };
         // One loop per case, so the per-element work is branch-free and
         // vectorizes; the paper's runs (no decay) skip the decay term.
+        let velocity = &mut p.velocity;
         match (eg, clamp, wd != 0.0) {
-            (false, false, false) => apply::<false, false, false>(p, grad, k),
-            (false, false, true) => apply::<false, false, true>(p, grad, k),
-            (false, true, false) => apply::<false, true, false>(p, grad, k),
-            (false, true, true) => apply::<false, true, true>(p, grad, k),
-            (true, _, false) => apply::<true, true, false>(p, grad, k),
-            (true, _, true) => apply::<true, true, true>(p, grad, k),
+            (false, false, false) => apply::<false, false, false>(value, velocity, grad, k),
+            (false, false, true) => apply::<false, false, true>(value, velocity, grad, k),
+            (false, true, false) => apply::<false, true, false>(value, velocity, grad, k),
+            (false, true, true) => apply::<false, true, true>(value, velocity, grad, k),
+            (true, _, false) => apply::<true, true, false>(value, velocity, grad, k),
+            (true, _, true) => apply::<true, true, true>(value, velocity, grad, k),
         }
     }
 }
@@ -192,9 +204,11 @@ struct Coefficients {
     wd: f32,
 }
 
-/// The update of one parameter; whether every stepped value was finite.
+/// The update of one parameter's value (and momentum buffer); whether
+/// every stepped value was finite.
 fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
-    p: &mut Param,
+    value: &mut Tensor,
+    velocity: &mut Option<Tensor>,
     grad: &Tensor,
     k: Coefficients,
 ) -> bool {
@@ -218,21 +232,20 @@ fn apply<const EG: bool, const CLAMP: bool, const DECAY: bool>(
     };
     let mut finite = true;
     if mu == 0.0 && scale == 1.0 {
-        for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
+        for (p, &g) in value.data_mut().iter_mut().zip(grad.data()) {
             finite &= step(p, g); // v = g
         }
         return finite;
     }
     if mu == 0.0 {
-        for (p, &g) in p.value.data_mut().iter_mut().zip(grad.data()) {
+        for (p, &g) in value.data_mut().iter_mut().zip(grad.data()) {
             finite &= step(p, scale * g);
         }
         return finite;
     }
     let (rows, cols) = grad.shape();
-    let velocity = p.velocity.get_or_insert_with(|| Tensor::zeros(rows, cols));
-    for ((p, v), &g) in p
-        .value
+    let velocity = velocity.get_or_insert_with(|| Tensor::zeros(rows, cols));
+    for ((p, v), &g) in value
         .data_mut()
         .iter_mut()
         .zip(velocity.data_mut())

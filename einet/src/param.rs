@@ -8,6 +8,15 @@
 //! the value onto the tape, no copy; [`Param::unbind`] moves it back
 //! (`Network::unbind` does it for every parameter). Between the two the
 //! parameter's own `value` is empty.
+//!
+//! **Weights are stored transposed**, `(n_in, n_out)`, the paper's `W_ex`
+//! (`ne × n_in`) as `W_exᵀ`: a layer's product is then `x·W` on the stored
+//! matrix, which sgemm packs by copying rows (a transposed operand it packs
+//! one element at a time, about a sixth of a step at width 500). Every
+//! group but [`Group::Bias`] is a weight. [`Param::weight`] takes the
+//! paper's orientation, and checkpoints store it, so a stored network
+//! reads the same in any layout. The values and every product's sums are
+//! the same in either layout.
 
 use autograd::{Tape, Tensor, Var};
 use serde::{Deserialize, Serialize};
@@ -33,6 +42,11 @@ impl Group {
     /// Projected onto `p ≥ 0` after every step (Dale's principle).
     pub fn non_negative(self) -> bool {
         !matches!(self, Group::Bias | Group::BIx)
+    }
+
+    /// A weight matrix, stored transposed (see the module doc); `Bias` is a row.
+    pub fn is_weight(self) -> bool {
+        self != Group::Bias
     }
 
     /// Excitatory groups use `momentum`, inhibitory ones `momentum_inh`.
@@ -94,6 +108,13 @@ impl Param {
         }
     }
 
+    /// A weight given in the paper's orientation, `(n_out, n_in)`, stored
+    /// transposed as `(n_in, n_out)` (see the module doc).
+    pub fn weight(paper: Tensor, group: Group, trained: Trained) -> Param {
+        assert!(group.is_weight(), "Param::weight: {group:?} is not a weight");
+        Param::new(paper.transpose(), group, trained)
+    }
+
     pub fn with_correction(mut self, correction: f32) -> Param {
         self.correction = correction;
         self
@@ -134,7 +155,8 @@ impl Param {
     }
 }
 
-/// The serialized form of a [`Param`] (autograd's `Tensor` has no serde).
+/// The serialized form of a [`Param`] (autograd's `Tensor` has no serde):
+/// weights in the paper's orientation, `(n_out, n_in)`.
 #[derive(Serialize, Deserialize)]
 struct StoredParam {
     rows: usize,
@@ -148,15 +170,17 @@ struct StoredParam {
 
 impl From<Param> for StoredParam {
     fn from(p: Param) -> StoredParam {
-        let (rows, cols) = p.value.shape();
+        let paper = |t: Tensor| if p.group.is_weight() { t.transpose() } else { t };
+        let value = paper(p.value);
+        let (rows, cols) = value.shape();
         StoredParam {
             rows,
             cols,
-            value: p.value.data().to_vec(),
+            value: value.data().to_vec(),
             group: p.group,
             trained: p.trained,
             correction: p.correction,
-            velocity: p.velocity.map(|v| v.data().to_vec()),
+            velocity: p.velocity.map(|v| paper(v).data().to_vec()),
         }
     }
 }
@@ -186,14 +210,37 @@ impl TryFrom<StoredParam> for Param {
             Some(v) => Some(Tensor::from_vec(s.rows, s.cols, v)),
             None => None,
         };
+        let stored = |t: Tensor| if s.group.is_weight() { t.transpose() } else { t };
         Ok(Param {
-            value: Tensor::from_vec(s.rows, s.cols, s.value),
+            value: stored(Tensor::from_vec(s.rows, s.cols, s.value)),
             group: s.group,
             trained: s.trained,
             correction: s.correction,
-            velocity,
+            velocity: velocity.map(stored),
             var: None,
             slot: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_weight_is_stored_transposed_and_saved_in_the_papers_orientation() {
+        let paper = Tensor::from_vec(2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]); // (n_out, n_in)
+        let mut w = Param::weight(paper.clone(), Group::Ex, Trained::Task);
+        w.velocity = Some(w.value.clone());
+        assert_eq!(w.value, paper.transpose());
+        let saved = StoredParam::from(w.clone());
+        assert_eq!((saved.rows, saved.cols), (2, 3));
+        assert_eq!(saved.value, paper.data());
+        assert_eq!(saved.velocity.as_deref(), Some(paper.data()));
+        let back = Param::try_from(saved).unwrap();
+        assert_eq!((back.value, back.velocity), (w.value, w.velocity));
+        // A bias is a row, stored as given.
+        let b = Param::new(Tensor::from_vec(1, 2, vec![1.0, 2.0]), Group::Bias, Trained::Task);
+        assert_eq!(StoredParam::from(b).value, [1.0, 2.0]);
     }
 }

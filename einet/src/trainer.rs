@@ -8,8 +8,9 @@
 //! logits = network(x)                       parameters moved onto the tape (no copy):
 //!                                           trainable ones tracked, frozen ones constant
 //! L      = CE_smooth(logits, y) + Σ_layers L_local
-//! backward(L)                               the stops keep the task and local errors apart
-//! p ← update(take(p), ∂L/∂p)                each value moved back, then projected SGD per group
+//! backward(L)                               the stops keep the task and local errors apart;
+//!   p ← update(p, ∂L/∂p)                    each parameter as soon as its gradient is complete
+//! take(p)                                   each value moved back
 //! ```
 //! Evaluation and the measurements run forward only, every parameter a
 //! constant (moved in and back out the same way).
@@ -128,28 +129,39 @@ impl Trainer {
             None => task,
         };
         tape.set_precision(Precision::F32);
-        tape.backward(total);
+        // Each parameter is updated as soon as its gradient is complete,
+        // while the gradient is still in cache (see `Tape::backward_with`).
+        let (net, hyper) = (&mut self.net, &self.hyper);
+        let mut stepped_non_finite = Vec::new();
+        tape.backward_with(total, &mut |leaf, value, grad| {
+            net.for_each_param(&mut |p| {
+                if p.var == Some(leaf) && !hyper.update_bound(p, value, grad) {
+                    stepped_non_finite.push(leaf);
+                }
+            });
+        });
 
         let loss = tape.value(task).data()[0];
         if non_finite.is_none() && !loss.is_finite() {
             non_finite = Some("training loss".to_string());
         }
-        let (tape, hyper) = (&mut self.tape, &self.hyper);
         let depth = self.net.spec().depth;
         // Every layer visits its W_ex first, so counting them gives the layer.
         let mut layer = 0;
         self.net.for_each_param(&mut |p| {
-            p.unbind(tape); // the value comes back from the tape
+            p.unbind(tape); // the updated value comes back from the tape
             layer += usize::from(p.group == Group::Ex);
-            if let Some(grad) = p.var.and_then(|v| tape.grad(v)) {
-                if !hyper.update(p, grad) && non_finite.is_none() {
-                    non_finite = Some(param_name(p.group, layer, depth));
-                }
+            let stepped_to = p.var.filter(|v| stepped_non_finite.contains(v));
+            if stepped_to.is_some() && non_finite.is_none() {
+                non_finite = Some(param_name(p.group, layer, depth));
             }
         });
-        // Name the first non-finite node of the step, when the tape holds one.
-        if let (Some(what), Some(v)) = (&mut non_finite, tape.first_non_finite()) {
-            *what = format!("{what}; first non-finite node: {}", tape.describe(v));
+        // Name the first non-finite node of the step, when the tape holds one
+        // (a scan of every value, so only once something was seen).
+        if let Some(what) = &mut non_finite {
+            if let Some(v) = tape.first_non_finite() {
+                *what = format!("{what}; first non-finite node: {}", tape.describe(v));
+            }
         }
         self.non_finite = non_finite;
         self.steps += 1;
@@ -330,7 +342,7 @@ mod tests {
         assert!(f16_loss.is_nan(), "f16: {f16_loss}");
         // The first non-finite value is the first layer's product (after x, W_ex and b).
         let first = f16_first.expect("the half step overflowed");
-        assert!(first.starts_with("%3 = matmul_nt(%0, %1)  (4, 16)"), "{first}");
+        assert!(first.starts_with("%3 = matmul(%0, %1)  (4, 16)"), "{first}");
         // The default is f32, and evaluation runs in f32 after a half step.
         let mut t = small(Condition::ELn);
         assert_eq!(t.precision(), Precision::F32);

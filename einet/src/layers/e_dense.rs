@@ -3,10 +3,10 @@
 //! Used under layer norm (the `e-ln` baselines), which supplies the
 //! centring that inhibition would otherwise provide.
 //!
-//! | paper | field  | shape       |
-//! |-------|--------|-------------|
-//! | `W_ex`| `w_ex` | `ne × n_in` |
-//! | `b`   | `b`    | `1 × ne`    |
+//! | paper | field  | paper shape | stored as (transposed, see `param`) |
+//! |-------|--------|-------------|-------------|
+//! | `W_ex`| `w_ex` | `ne × n_in` | `n_in × ne` |
+//! | `b`   | `b`    | `1 × ne`    | `1 × ne`    |
 
 use autograd::{Tape, Tensor, Var};
 use rand::Rng;
@@ -25,7 +25,7 @@ impl EDense {
     pub fn new(n_in: usize, ne: usize, rng: &mut impl Rng) -> EDense {
         let w_ex = lognormal(ne, n_in, sigma_star(ne, n_in), rng);
         EDense {
-            w_ex: Param::new(w_ex, Group::Ex, Trained::Task),
+            w_ex: Param::weight(w_ex, Group::Ex, Trained::Task),
             b: Param::new(Tensor::zeros(1, ne), Group::Bias, Trained::Task),
         }
     }
@@ -34,7 +34,7 @@ impl EDense {
     pub fn forward(&mut self, tape: &mut Tape, x: Var, bind: Bind) -> Var {
         let w_ex = self.w_ex.bind(tape, bind);
         let b = self.b.bind(tape, bind);
-        let h = tape.matmul_nt(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
+        let h = tape.matmul(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
         tape.add_row(h, b)
     }
 
@@ -62,7 +62,7 @@ mod tests {
         for r in 0..2 {
             for i in 0..3 {
                 let want: f32 = (0..4)
-                    .map(|j| x.get(r, j) * layer.w_ex.value.get(i, j))
+                    .map(|j| x.get(r, j) * layer.w_ex.value.get(j, i)) // stored transposed
                     .sum::<f32>()
                     + (i + 1) as f32;
                 assert!((tape.value(z).get(r, i) - want).abs() < 1e-5);

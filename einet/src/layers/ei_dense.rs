@@ -13,12 +13,12 @@
 //! costs `B·ni·(n_in + ne)` multiply-adds instead of forming the `ne × n_in`
 //! effective weight.
 //!
-//! | paper | field  | shape       |
-//! |-------|--------|-------------|
-//! | `W_ex`| `w_ex` | `ne × n_in` |
-//! | `W_ix`| `w_ix` | `ni × n_in` |
-//! | `W_ei`| `w_ei` | `ne × ni`   |
-//! | `b`   | `b`    | `1 × ne`    |
+//! | paper | field  | paper shape | stored as (transposed, see `param`) |
+//! |-------|--------|-------------|-------------|
+//! | `W_ex`| `w_ex` | `ne × n_in` | `n_in × ne` |
+//! | `W_ix`| `w_ix` | `ni × n_in` | `n_in × ni` |
+//! | `W_ei`| `w_ei` | `ne × ni`   | `ni × ne`   |
+//! | `b`   | `b`    | `1 × ne`    | `1 × ne`    |
 
 use autograd::{Tape, Tensor, Var};
 use rand::Rng;
@@ -41,10 +41,10 @@ impl EiDense {
     pub fn new(n_in: usize, ne: usize, ni: usize, rng: &mut impl Rng) -> EiDense {
         let w = ei_weights(ne, ni, n_in, rng);
         EiDense {
-            w_ex: Param::new(w.w_ex, Group::Ex, Trained::Task),
+            w_ex: Param::weight(w.w_ex, Group::Ex, Trained::Task),
             // Corrected SGD (Cornford et al.): ∇W_ix /= √ne, ∇W_ei /= n_in.
-            w_ix: Param::new(w.w_ix, Group::Ix, Trained::Task).with_correction(1.0 / (ne as f32).sqrt()),
-            w_ei: Param::new(w.w_ei, Group::Ei, Trained::Task).with_correction(1.0 / n_in as f32),
+            w_ix: Param::weight(w.w_ix, Group::Ix, Trained::Task).with_correction(1.0 / (ne as f32).sqrt()),
+            w_ei: Param::weight(w.w_ei, Group::Ei, Trained::Task).with_correction(1.0 / n_in as f32),
             b: Param::new(Tensor::zeros(1, ne), Group::Bias, Trained::Task),
         }
     }
@@ -65,11 +65,11 @@ impl EiDense {
     }
 }
 
-/// The layer's math on tape values (see the module doc).
+/// The layer's math on tape values (see the module doc), weights as stored.
 pub(crate) fn ei_forward(tape: &mut Tape, x: Var, w_ex: Var, w_ix: Var, w_ei: Var, b: Var) -> Var {
-    let h = tape.matmul_nt(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)  excitatory drive
-    let xi = tape.matmul_nt(x, w_ix); // (B, n_in) @ (n_in, ni) -> (B, ni)  inhibitory units
-    let inh = tape.matmul_nt(xi, w_ei); // (B, ni) @ (ni, ne) -> (B, ne)  inhibition received
+    let h = tape.matmul(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)  excitatory drive
+    let xi = tape.matmul(x, w_ix); // (B, n_in) @ (n_in, ni) -> (B, ni)  inhibitory units
+    let inh = tape.matmul(xi, w_ei); // (B, ni) @ (ni, ne) -> (B, ne)  inhibition received
     let z = tape.sub(h, inh);
     tape.add_row(z, b) // + b, (1, ne) repeated over the batch
 }
@@ -90,12 +90,12 @@ mod tests {
         let xv = tape.input(3, 6, x.data());
         let z = layer.forward(&mut tape, xv, Bind::Eval);
         layer.for_each_param(&mut |p| p.unbind(&mut tape));
-        // W = W_ex − W_ei·W_ix, then x·Wᵀ + b, formed explicitly.
-        let wei_wix = layer.w_ei.value.matmul(&layer.w_ix.value); // (5, 2) @ (2, 6) -> (5, 6)
+        // Wᵀ = W_exᵀ − W_ixᵀ·W_eiᵀ (as stored), then x·Wᵀ + b, formed explicitly.
+        let wei_wix = layer.w_ix.value.matmul(&layer.w_ei.value); // (6, 2) @ (2, 5) -> (6, 5)
         for r in 0..3 {
             for i in 0..5 {
                 let want: f32 = (0..6)
-                    .map(|j| x.get(r, j) * (layer.w_ex.value.get(i, j) - wei_wix.get(i, j)))
+                    .map(|j| x.get(r, j) * (layer.w_ex.value.get(j, i) - wei_wix.get(j, i)))
                     .sum::<f32>()
                     + layer.b.value.get(0, i);
                 assert!((tape.value(z).get(r, i) - want).abs() < 1e-5);

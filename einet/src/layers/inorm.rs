@@ -20,14 +20,16 @@
 //! `B_ix = diag(S)·Vᵀ` from the SVD of `W_ex − W_ei·W_ix` and `B_ei = 1/ne`,
 //! which makes `z = LN(h)` exactly (see `init`).
 //!
-//! | paper  | field  | shape       | trained by |
-//! |--------|--------|-------------|------------|
-//! | `W_ex` | `w_ex` | `ne × n_in` | task       |
-//! | `b`    | `b`    | `1 × ne`    | task       |
-//! | `W_ix` | `w_ix` | `ni × n_in` | local      |
-//! | `W_ei` | `w_ei` | `ne × ni`   | frozen     |
-//! | `B_ix` | `b_ix` | `ne × n_in` | local      |
-//! | `B_ei` | `b_ei` | `ne × ne`   | frozen     |
+//! | paper  | field  | paper shape | stored as   | trained by |
+//! |--------|--------|-------------|-------------|------------|
+//! | `W_ex` | `w_ex` | `ne × n_in` | `n_in × ne` | task       |
+//! | `b`    | `b`    | `1 × ne`    | `1 × ne`    | task       |
+//! | `W_ix` | `w_ix` | `ni × n_in` | `n_in × ni` | local      |
+//! | `W_ei` | `w_ei` | `ne × ni`   | `ni × ne`   | frozen     |
+//! | `B_ix` | `b_ix` | `ne × n_in` | `n_in × ne` | local      |
+//! | `B_ei` | `b_ei` | `ne × ne`   | `ne × ne`   | frozen     |
+//!
+//! Weights are stored transposed (see `param`).
 
 use std::sync::Arc;
 
@@ -73,12 +75,12 @@ impl INorm {
             Vec::new()
         };
         INorm {
-            w_ex: Param::new(w.w_ex, Group::Ex, Trained::Task),
+            w_ex: Param::weight(w.w_ex, Group::Ex, Trained::Task),
             b: Param::new(Tensor::zeros(1, ne), Group::Bias, Trained::Task),
-            w_ix: Param::new(w.w_ix, Group::Ix, Trained::Local),
-            w_ei: Param::new(w.w_ei, Group::Ei, Trained::Frozen),
-            b_ix: Param::new(b_ix, Group::BIx, Trained::Local),
-            b_ei: Param::new(b_ei, Group::BEi, Trained::Frozen),
+            w_ix: Param::weight(w.w_ix, Group::Ix, Trained::Local),
+            w_ei: Param::weight(w.w_ei, Group::Ei, Trained::Frozen),
+            b_ix: Param::weight(b_ix, Group::BIx, Trained::Local),
+            b_ei: Param::weight(b_ei, Group::BEi, Trained::Frozen),
             mode,
             lateral,
             node: None,
@@ -107,7 +109,7 @@ impl INorm {
         let stop = |tape: &mut Tape, v: Var| if train { tape.detach(v) } else { v };
 
         let x_bar = stop(tape, x);
-        let h = tape.matmul_nt(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
+        let h = tape.matmul(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
         let h = tape.add_row(h, b); // h = x·W_exᵀ + b
         let inh = inhibition(tape, x_bar, w_ix, w_ei);
         let d = divisor(tape, x_bar, b_ix, pool);
@@ -156,10 +158,10 @@ impl INorm {
     }
 }
 
-/// `inh = (x̄·W_ixᵀ)·W_eiᵀ`, in factored form.
+/// `inh = (x̄·W_ixᵀ)·W_eiᵀ`, in factored form, weights as stored.
 pub(crate) fn inhibition(tape: &mut Tape, x_bar: Var, w_ix: Var, w_ei: Var) -> Var {
-    let xi = tape.matmul_nt(x_bar, w_ix); // (B, n_in) @ (n_in, ni) -> (B, ni)  inhibitory units
-    tape.matmul_nt(xi, w_ei) // (B, ni) @ (ni, ne) -> (B, ne)  inhibition received
+    let xi = tape.matmul(x_bar, w_ix); // (B, n_in) @ (n_in, ni) -> (B, ni)  inhibitory units
+    tape.matmul(xi, w_ei) // (B, ni) @ (ni, ne) -> (B, ne)  inhibition received
 }
 
 /// How each unit pools the squared activity of the divisive units: the row
@@ -207,13 +209,13 @@ fn uniform(t: &Tensor) -> Option<f32> {
     t.data().iter().all(|&v| v == first).then_some(first)
 }
 
-/// `d = sqrt( ((x̄·B_ixᵀ)²)·B_eiᵀ + 1e-5 )`.
+/// `d = sqrt( ((x̄·B_ixᵀ)²)·B_eiᵀ + 1e-5 )`, weights as stored.
 pub(crate) fn divisor(tape: &mut Tape, x_bar: Var, b_ix: Var, pool: Pool) -> Divisor {
-    let q = tape.matmul_nt(x_bar, b_ix); // (B, n_in) @ (n_in, ne) -> (B, ne)  divisive units
+    let q = tape.matmul(x_bar, b_ix); // (B, n_in) @ (n_in, ne) -> (B, ne)  divisive units
     let q_sq = tape.square(q); // their squared activity
     match pool {
         Pool::Matrix(b_ei) => {
-            let pooled = tape.matmul_nt(q_sq, b_ei); // (B, ne) @ (ne, ne) -> (B, ne)  pooled per unit
+            let pooled = tape.matmul(q_sq, b_ei); // (B, ne) @ (ne, ne) -> (B, ne)  pooled per unit
             let pooled = tape.add_scalar(pooled, LN_EPS);
             Divisor::PerUnit(tape.sqrt(pooled))
         }
@@ -253,7 +255,7 @@ mod tests {
             let z = l.forward(&mut tape, xv, Bind::Eval, 0.01).out;
             l.for_each_param(&mut |p| p.unbind(&mut tape));
             let w_ex = tape.constant(&l.w_ex.value);
-            let h = tape.matmul_nt(xv, w_ex);
+            let h = tape.matmul(xv, w_ex);
             let ln = tape.layer_norm(h, LN_EPS);
             let diffs = tape
                 .value(z)
@@ -487,7 +489,7 @@ mod tests {
     /// The largest per-sample |mean| and |var − 1| of the layer's output on `x`.
     fn worst_moments(l: &mut INorm, x: &[f32], rows: usize) -> (f32, f32) {
         let mut tape = Tape::new();
-        let xv = tape.input(rows, l.w_ex.value.cols(), x);
+        let xv = tape.input(rows, l.w_ex.value.rows(), x);
         let out = l.forward(&mut tape, xv, Bind::Eval, 0.0).out;
         l.for_each_param(&mut |p| p.unbind(&mut tape));
         let (mut mean, mut var) = (0.0f32, 0.0f32);
@@ -518,17 +520,18 @@ mod tests {
         let (train, held_out) = (Dataset::synthetic(640, 30), Dataset::synthetic(batch, 31));
         let probe = write(&held_out, 32, 0, 0);
 
-        // Drift W_ex the way task learning does: scale and shift each row at random.
+        // Drift W_ex the way task learning does: scale and shift each unit's
+        // weights (a row of W_ex, a column as stored) at random.
         let mut l = layer(n_in, ne, ErrorMode::None, 33);
         let mut rng = StdRng::seed_from_u64(34);
         let typical = l.w_ex.value.data().iter().sum::<f32>() / (ne * n_in) as f32;
-        for r in 0..ne {
-            let (scale, shift) = (rng.gen_range(0.9..1.1), rng.gen_range(0.0..0.02 * typical));
-            l.w_ex
-                .value
-                .row_mut(r)
-                .iter_mut()
-                .for_each(|w| *w = scale * *w + shift);
+        let drift: Vec<(f32, f32)> = (0..ne)
+            .map(|_| (rng.gen_range(0.9..1.1), rng.gen_range(0.0..0.02 * typical)))
+            .collect();
+        for j in 0..n_in {
+            for (w, &(scale, shift)) in l.w_ex.value.row_mut(j).iter_mut().zip(&drift) {
+                *w = scale * *w + shift;
+            }
         }
         let before = worst_moments(&mut l, &probe, batch);
         // Per-sample variance about 3 instead of 1 (the common mean is large

@@ -8,12 +8,14 @@
 //! L   = λ · mean_b[ mean_f(stop(h) − inh)² ]   trains W_ix and W_ei
 //! ```
 //!
-//! | paper  | field  | shape       | trained by |
-//! |--------|--------|-------------|------------|
-//! | `W_ex` | `w_ex` | `ne × n_in` | task       |
-//! | `b`    | `b`    | `1 × ne`    | task       |
-//! | `W_ix` | `w_ix` | `ni × n_in` | local      |
-//! | `W_ei` | `w_ei` | `ne × ni`   | local      |
+//! | paper  | field  | paper shape | stored as   | trained by |
+//! |--------|--------|-------------|-------------|------------|
+//! | `W_ex` | `w_ex` | `ne × n_in` | `n_in × ne` | task       |
+//! | `b`    | `b`    | `1 × ne`    | `1 × ne`    | task       |
+//! | `W_ix` | `w_ix` | `ni × n_in` | `n_in × ni` | local      |
+//! | `W_ei` | `w_ei` | `ne × ni`   | `ni × ne`   | local      |
+//!
+//! Weights are stored transposed (see `param`).
 
 use autograd::{Tape, Tensor, Var};
 use rand::Rng;
@@ -37,10 +39,10 @@ impl INormSub {
     pub fn new(n_in: usize, ne: usize, rng: &mut impl Rng) -> INormSub {
         let w = ei_weights(ne, n_inhibitory(ne), n_in, rng);
         INormSub {
-            w_ex: Param::new(w.w_ex, Group::Ex, Trained::Task),
+            w_ex: Param::weight(w.w_ex, Group::Ex, Trained::Task),
             b: Param::new(Tensor::zeros(1, ne), Group::Bias, Trained::Task),
-            w_ix: Param::new(w.w_ix, Group::Ix, Trained::Local),
-            w_ei: Param::new(w.w_ei, Group::Ei, Trained::Local),
+            w_ix: Param::weight(w.w_ix, Group::Ix, Trained::Local),
+            w_ei: Param::weight(w.w_ei, Group::Ei, Trained::Local),
         }
     }
 
@@ -55,7 +57,7 @@ impl INormSub {
         let stop = |tape: &mut Tape, v: Var| if train { tape.detach(v) } else { v };
 
         let x_bar = stop(tape, x);
-        let h = tape.matmul_nt(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
+        let h = tape.matmul(x, w_ex); // (B, n_in) @ (n_in, ne) -> (B, ne)
         let h = tape.add_row(h, b); // h = x·W_exᵀ + b
         let inh = inhibition(tape, x_bar, w_ix, w_ei);
         let inh_stopped = stop(tape, inh);
