@@ -18,6 +18,8 @@ use experiments::run::store::Store;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/smoke-grid");
 const QUICK_LONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/quick-long");
+const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central");
+const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -35,16 +37,29 @@ fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Copies the committed inputs of `from` to a scratch grid, reports it there,
-/// and asserts every output equals the committed one byte for byte.
-fn regenerates_byte_for_byte(from: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
+/// Copies the committed inputs of `from` (and of the grids pooled in with
+/// `--extra`) to scratch grids, reports there, and asserts every output
+/// equals the committed one byte for byte.
+fn regenerates_byte_for_byte_with(from: &str, extra: &[&str], name: &str) -> BTreeMap<String, Vec<u8>> {
     let dir = scratch(name);
-    let grid = dir.join("grid");
-    fs::create_dir_all(&grid).expect("scratch folder");
-    for file in ["grid.toml", "runs.jsonl"] {
-        fs::copy(Path::new(from).join(file), grid.join(file)).expect("committed file");
+    let mut args = vec!["report".to_string(), "grid".to_string()];
+    for (i, src) in std::iter::once(&from).chain(extra).enumerate() {
+        let copy = if i == 0 {
+            "grid".to_string()
+        } else {
+            format!("extra{i}")
+        };
+        fs::create_dir_all(dir.join(&copy)).expect("scratch folder");
+        for file in ["grid.toml", "runs.jsonl"] {
+            fs::copy(Path::new(src).join(file), dir.join(&copy).join(file)).expect("committed file");
+        }
+        if i > 0 {
+            args.extend(["--extra".to_string(), copy]);
+        }
     }
-    ok(&einorm(&dir, &["report", "grid"]));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&einorm(&dir, &args));
+    let grid = dir.join("grid");
     let got = outputs(&grid);
     let want = outputs(Path::new(from));
     assert_eq!(
@@ -61,6 +76,10 @@ fn regenerates_byte_for_byte(from: &str, name: &str) -> BTreeMap<String, Vec<u8>
         committed
     );
     got
+}
+
+fn regenerates_byte_for_byte(from: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
+    regenerates_byte_for_byte_with(from, &[], name)
 }
 
 #[test]
@@ -86,6 +105,15 @@ fn the_smoke_fixture_report_regenerates_byte_for_byte() {
 #[test]
 fn the_committed_quick_long_report_regenerates_byte_for_byte() {
     regenerates_byte_for_byte(QUICK_LONG, "quick-long-report");
+}
+
+#[test]
+fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
+    regenerates_byte_for_byte(CENTRAL, "central-report");
+    // the precision study pools the f32 twins of `central`
+    let files = regenerates_byte_for_byte_with(SCALE_PRECISION, &[CENTRAL], "scale-precision-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("## Precision and the collapse"));
 }
 
 /// (label, colour) of every legend entry of an SVG: a filled swatch
