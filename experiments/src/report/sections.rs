@@ -45,7 +45,12 @@ pub fn collapse(s: &mut String, a: &Analysis) {
         return;
     }
     let _ = writeln!(s, "## Collapse of `inorm-scale`\n");
-    let _ = writeln!(s, "A run has collapsed when its final test accuracy is at most {COLLAPSE_AT_OR_BELOW} % or it diverged; the learning curve of every `inorm-scale` run is in `scale_runs.svg`.\n");
+    let curves = if a.precision.is_some() {
+        "scale_runs_by_precision.svg"
+    } else {
+        "scale_runs.svg"
+    };
+    let _ = writeln!(s, "A run has collapsed when its final test accuracy is at most {COLLAPSE_AT_OR_BELOW} % or it diverged; the learning curve of every `inorm-scale` run is in `{curves}`.\n");
     let _ = writeln!(
         s,
         "| ε | runs | collapsed | of which diverged | median |\n|---|---|---|---|---|"
