@@ -40,8 +40,8 @@ pub enum Command {
     List,
 }
 
-/// The kebab-case names of the flags given on the command line (not left
-/// at their defaults).
+/// The flags given on the command line (not left at their defaults), by
+/// their keys' names (`val_size` for `--val-size`).
 pub type Given = BTreeSet<String>;
 
 #[derive(Args, Debug)]
@@ -208,6 +208,6 @@ fn given(cmd: &clap::Command, matches: &ArgMatches) -> Given {
     cmd.get_arguments()
         .map(|a| a.get_id().as_str())
         .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
-        .map(|id| id.replace('_', "-"))
+        .map(str::to_string)
         .collect()
 }

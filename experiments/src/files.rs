@@ -4,11 +4,19 @@
 //! any moment) sees the old file or the new one, never a part. A kill leaves
 //! at most a temporary, which [`temporary_target`] recognizes so that the
 //! owner of a folder can clean it up when it next starts.
+//!
+//! Keys in every file the CLI writes are snake_case (`lr_wei`,
+//! `final_test_acc`). Files of earlier versions spelled the settings'
+//! keys in kebab-case (`lr-wei`); [`from_json`] and [`from_toml`] read
+//! both, so committed results stay readable.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// An I/O failure on one path; prints as one line, `<path>: <cause>`.
 #[derive(thiserror::Error, Debug)]
@@ -104,6 +112,31 @@ pub fn remove_temporaries(dir: &Path, stale: impl Fn(&str) -> bool) -> Result<us
         }
     }
     Ok(removed)
+}
+
+/// `v` with every object key in snake_case.
+fn snake_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k.replace('-', "_"), snake_keys(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(snake_keys).collect()),
+        v => v,
+    }
+}
+
+/// Reads a JSON value written by this or an earlier version.
+pub fn from_json<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> serde_json::Result<T> {
+    serde_json::from_value(snake_keys(serde_json::from_slice(text.as_ref())?))
+}
+
+/// Reads a TOML table written by this or an earlier version, or by hand in
+/// either spelling; a message names what is wrong (and where, for syntax).
+pub fn from_toml<T: DeserializeOwned>(table: toml::Table) -> Result<T, String> {
+    let json = serde_json::to_value(table).map_err(|e| e.to_string())?;
+    serde_json::from_value(snake_keys(json)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use experiments::files;
 use experiments::plan::presets;
 use experiments::plan::{GridSpec, PrecisionChoice};
 use experiments::run::record::RunRecord;
@@ -21,14 +22,15 @@ fn committed_grid_files_and_run_records_read_and_write_the_same_bytes() {
         let Ok(text) = std::fs::read_to_string(dir.join("grid.toml")) else {
             continue;
         };
-        let grid: GridSpec = toml::from_str(&text).expect("a committed grid parses");
+        let table = toml::from_str(&text).expect("a committed grid is TOML");
+        let grid: GridSpec = files::from_toml(table).expect("a committed grid parses");
         assert_eq!(grid.to_toml(), text, "{}", dir.display());
         let f16 = grid.precision == PrecisionChoice::F16Autocast;
         assert_eq!(f16, text.contains("precision"), "{}", dir.display());
         grids += 1;
         let runs = std::fs::read_to_string(dir.join("runs.jsonl")).unwrap_or_default();
         for line in runs.lines() {
-            let record: RunRecord = serde_json::from_str(line).expect("a committed record parses");
+            let record: RunRecord = files::from_json(line).expect("a committed record parses");
             assert_eq!(serde_json::to_string(&record).unwrap(), line);
             assert_eq!(record.spec.id.ends_with("_f16"), f16, "{}", record.spec.id);
         }

@@ -76,7 +76,7 @@ pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
 const RESUME_FLAGS: [&str; 7] = [
     "resume",
     "epochs",
-    "data-dir",
+    "data_dir",
     "metrics",
     "record",
     "checkpoint",
@@ -86,7 +86,7 @@ const RESUME_FLAGS: [&str; 7] = [
 fn reject_spec_flags(a: &TrainArgs) -> Result<(), Error> {
     match a.given.iter().find(|g| !RESUME_FLAGS.contains(&g.as_str())) {
         Some(flag) => Err(SpecError::Conflict {
-            what: format!("--{flag} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)"),
+            what: format!("--{} cannot be combined with --resume: the run's spec comes from the checkpoint (only --epochs may extend it)", flag.replace('_', "-")),
         }
         .into()),
         None => Ok(()),

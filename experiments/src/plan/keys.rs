@@ -1,6 +1,6 @@
 //! The settings a user gives, each declared once: every key struct derives
-//! clap's `Args` (a flag) and serde's `Deserialize` (a TOML key of the same
-//! kebab-case name), and a field carries its help, its default and its
+//! clap's `Args` (a flag, `--val-size`) and serde's `Deserialize` (a TOML
+//! key, `val_size`; `val-size` reads too), and a field carries its help, its default and its
 //! parser. A preset, a TOML file and the flags each give some keys; one
 //! generic step ([`resolve`]) lays the given ones over the preset's grid.
 
@@ -17,12 +17,13 @@ use serde_json::{Map, Value};
 
 use super::lists::{self, Tokens};
 use super::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
+use crate::files;
 use crate::plan::paper::{PAPER_BATCH, PAPER_EPOCHS};
 use crate::plan::presets;
 
 /// The data every run of a grid sees; a run record's `data`.
 #[derive(Args, Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(default)]
 pub struct DataSpec {
     /// Where the images come from.
     #[arg(long, value_enum, default_value_t = DatasetChoice::FashionMnist)]
@@ -43,7 +44,7 @@ pub struct DataSpec {
 /// How every run trains, apart from the grid's axes; `train` and `grid`
 /// read the same flags.
 #[derive(Args, Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(default)]
 pub struct RunKeys {
     /// How brightness varies (additive: the paper's).
     #[arg(long, value_enum, default_value_t = LumKind::Additive)]
@@ -75,7 +76,7 @@ pub struct RunKeys {
 /// The optimizer (einet's `Hyper` beyond the three rates). A run record
 /// leaves out the keys at their defaults, so it reads as before they existed.
 #[derive(Args, Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(default)]
 pub struct OptimKeys {
     /// Update rule (sgd: the paper's projected SGD; see einet's optim).
     #[arg(long, default_value_t = UpdateRule::Sgd, value_parser = one_of::<UpdateRule>(UpdateRule::ALL.map(|r| r.id())))]
@@ -96,8 +97,16 @@ fn is_sgd(rule: &UpdateRule) -> bool {
 }
 
 /// A number in [0, 1), checked wherever it is read (flag or TOML).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fraction(pub f32);
+
+impl Serialize for Fraction {
+    /// As the decimal it was written as (`0.01`): TOML has only f64, in which
+    /// the f32 would print as `0.009999999776482582`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0.to_string().parse().unwrap_or(f64::from(self.0)))
+    }
+}
 
 impl Fraction {
     fn is_zero(&self) -> bool {
@@ -131,7 +140,7 @@ impl<'de> Deserialize<'de> for Fraction {
 /// Every key of a grid. Flags and TOML give some of them; the rest come from
 /// the preset.
 #[derive(Args, Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default)]
 pub struct GridKeys {
     /// Start from a preset (default: the paper's protocol, named `custom`).
     #[arg(long, value_parser = PossibleValuesParser::new(presets::NAMES))]
@@ -207,7 +216,7 @@ where
 // ---------------------------------------------------------------- layers
 
 /// Some keys of a grid: a TOML file's or the command line's, with the
-/// kebab-case names of those given.
+/// names of those given (the fields' names, e.g. `val_size`).
 #[derive(Clone, Debug, Default)]
 pub struct Layer {
     pub keys: GridKeys,
@@ -278,18 +287,18 @@ pub fn load_toml(path: &Path) -> Result<Layer, SpecError> {
         line: e.span().map_or(1, |s| line_of(&text, s.start)),
         message: one_line(e.message()),
     })?;
-    let read = |t: toml::Table| toml::Value::Table(t).try_into::<GridKeys>();
+    let read = files::from_toml::<GridKeys>;
     let keys = read(table.clone()).map_err(|whole| {
         // Parts of a flattened struct report errors without their key:
         // find the key by reading the keys one at a time.
         let first = table.iter().find_map(|(k, v)| {
             let error = read(toml::Table::from_iter([(k.clone(), v.clone())])).err()?;
-            Some((k.as_str(), one_line(error.message())))
+            Some((k.as_str(), one_line(&error)))
         });
         let (line, message) = match first {
             Some((key, m)) if m.contains(&format!("`{key}`")) => (key_line(&text, key), m),
             Some((key, m)) => (key_line(&text, key), format!("{key}: {m}")),
-            None => (1, one_line(whole.message())),
+            None => (1, one_line(&whole)),
         };
         SpecError::Toml {
             path: path.to_path_buf(),
@@ -299,7 +308,7 @@ pub fn load_toml(path: &Path) -> Result<Layer, SpecError> {
     })?;
     Ok(Layer {
         keys,
-        given: table.keys().cloned().collect(),
+        given: table.keys().map(|k| k.replace('-', "_")).collect(),
     })
 }
 
@@ -459,6 +468,28 @@ mod tests {
         assert_eq!(g.eps, vec![0.0, 0.75]);
         assert_eq!(g.configs, vec![0, 2, 3]);
         assert_eq!(g.val_size, 10);
+    }
+
+    #[test]
+    fn toml_keys_read_in_snake_case_and_in_the_flags_kebab_case() {
+        let snake = parse("preset = \"smoke\"\nval_size = 10\neval_offsets = \"-0.5,0.5\"\n").unwrap();
+        let kebab = parse("preset = \"smoke\"\nval-size = 10\neval-offsets = \"-0.5,0.5\"\n").unwrap();
+        assert_eq!(snake.given, kebab.given);
+        let (g, _) = resolve(&[kebab]).unwrap();
+        assert_eq!((g.val_size, g.eval_offsets.clone()), (10, vec![-0.5, 0.5]));
+        assert_eq!(resolve(&[snake]).unwrap().0, g);
+        let wd = parse("preset = \"smoke\"\nweight_decay = 0.01\n").unwrap();
+        assert!(resolve(&[wd])
+            .unwrap()
+            .0
+            .to_toml()
+            .contains("weight_decay = 0.01\n"));
+        // A grid writes its keys in snake_case only.
+        let written = g.to_toml();
+        assert!(
+            written.contains("val_size = 10") && !written.contains("val-size"),
+            "{written}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! training settings; [`GridSpec::runs`] expands it into [`RunSpec`]s, each
 //! carrying everything its run needs. A grid comes from a preset, a TOML
 //! file, or flags (in that order of precedence from lowest to highest; see
-//! [`keys`]); TOML keys and flags share their kebab-case names. Lists are
+//! [`keys`]); a TOML key is its flag's name in snake_case. Lists are
 //! normalized (sorted, deduplicated) so two ways of writing the same grid
 //! compare equal. [`presets`] holds the built-in grids, [`paper`] the
 //! paper's 30 configurations, [`limits`] every allowed range and
@@ -35,7 +35,7 @@ pub const SYNTHETIC_TEST: usize = 500;
 
 /// A grid of runs. Serialized as the folder's `grid.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct GridSpec {
     pub name: String,
     /// What this grid is and, for reduced presets, what was reduced; copied
@@ -84,7 +84,6 @@ pub struct GridSpec {
 
 /// One training run: everything it needs, nothing from outside.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub struct RunSpec {
     /// `<condition>_<lum><ε>_c<config>_s<seed>`, e.g. `inorm-full_add0.75_c07_s0`,
     /// then `_f16` for a half-precision run.

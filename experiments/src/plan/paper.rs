@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 /// One hyperparameter configuration: the task learning rate, the learning
 /// rates of the inhibitory groups, and the hidden width.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub struct HyperConfig {
     pub lr: f32,
     pub lr_wei: f32,

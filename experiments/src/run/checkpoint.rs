@@ -96,7 +96,7 @@ pub fn load(path: &Path) -> Result<Resumed, Error> {
             .position(|&b| b == b'\n')
             .ok_or_else(|| bad(path, "truncated checkpoint: no run state".to_string()))?;
         let state: State =
-            serde_json::from_slice(&rest[..end]).map_err(|e| bad(path, format!("damaged run state: {e}")))?;
+            files::from_json(&rest[..end]).map_err(|e| bad(path, format!("damaged run state: {e}")))?;
         let trainer = Trainer::from_bytes(&rest[end + 1..], path)?;
         (state, path.to_path_buf(), trainer)
     } else if Trainer::is_checkpoint(&bytes) {
@@ -107,7 +107,7 @@ pub fn load(path: &Path) -> Result<Resumed, Error> {
                 format!("cannot read the run state of checkpoint {}: {e}", path.display()),
             )
         })?;
-        let state: State = serde_json::from_str(&text).map_err(|e| bad(&state_path, e.to_string()))?;
+        let state: State = files::from_json(&text).map_err(|e| bad(&state_path, e.to_string()))?;
         (state, state_path, Trainer::from_bytes(&bytes, path)?)
     } else {
         return Err(bad(

@@ -159,11 +159,18 @@ mod tests {
     #[test]
     fn records_written_before_provenance_and_the_tensor_still_load() {
         let line = r#"{"spec":{"id":"ei_add0_c00_s0","condition":"ei","luminosity":"additive","eps":0.0,"config":0,"hyper":{"lr":0.1,"lr-wei":0.001,"lr-wix":0.1,"width":8},"seed":0,"epochs":1,"batch":8,"order":"fixed","probe":8,"eval-offsets":[],"data":{"dataset":"synthetic","val-size":0}},"epochs":[],"final_test_acc":0.1,"diverged":true,"divergence":{"epoch":1,"batch":3,"acc_reached":null},"offsets":[],"wall_seconds":1.5}"#;
-        let r: RunRecord = serde_json::from_str(line).unwrap();
+        let r: RunRecord = crate::files::from_json(line).unwrap();
         assert_eq!(r.provenance, None);
         assert_eq!(r.divergence.as_ref().map(|d| d.tensor.clone()), Some(None));
-        // And they are written back byte for byte.
-        assert_eq!(serde_json::to_string(&r).unwrap(), line);
+        assert_eq!(r.spec.hyper.lr_wei, 0.001);
+        // And they are written back byte for byte, with the keys of the
+        // settings in snake_case as every key now is.
+        let snake = line.replace("lr-wei", "lr_wei").replace("lr-wix", "lr_wix");
+        let snake = snake
+            .replace("eval-offsets", "eval_offsets")
+            .replace("val-size", "val_size");
+        assert_eq!(serde_json::to_string(&r).unwrap(), snake);
+        assert_eq!(crate::files::from_json::<RunRecord>(&snake).unwrap(), r);
         let mut stamped = r.clone();
         stamped.provenance = Some(Provenance {
             version: "0.1.0".into(),

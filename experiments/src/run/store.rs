@@ -375,14 +375,16 @@ fn read_merged(path: &Path) -> Result<Vec<RunRecord>, StoreError> {
 
 fn read_grid(path: &Path) -> Result<GridSpec, StoreError> {
     let text = fs::read_to_string(path).map_err(at(path))?;
-    toml::from_str(&text).map_err(|e| StoreError::Corrupt {
+    let corrupt = |message: String| StoreError::Corrupt {
         path: path.to_path_buf(),
-        message: e.message().replace('\n', " "),
-    })
+        message: message.replace('\n', " "),
+    };
+    let table = toml::from_str(&text).map_err(|e| corrupt(e.message().to_string()))?;
+    files::from_toml(table).map_err(corrupt)
 }
 
 fn parse_record(line: &str, path: &Path, line_no: Option<usize>) -> Result<RunRecord, StoreError> {
-    serde_json::from_str(line).map_err(|e| StoreError::Corrupt {
+    files::from_json(line).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),
         message: match line_no {
             Some(k) => format!("line {k}: {e}"),
