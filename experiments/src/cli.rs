@@ -101,7 +101,7 @@ pub struct TrainArgs {
 pub struct GridArgs {
     #[command(flatten)]
     pub keys: GridKeys,
-    /// Read the grid from a TOML file (same keys as these flags; flags win).
+    /// Read the grid from a TOML file (the keys of these flags in snake_case, e.g. `train_subset = 10000`; flags win).
     #[arg(long)]
     pub spec: Option<PathBuf>,
     /// Results folder (default: results/<name>).

@@ -1,7 +1,7 @@
 //! The precision key must leave f32 grids and their results as they were
-//! (and mark every f16 grid and run):
-//! a grid of results is resumed across versions only while its `grid.toml`
-//! and run records read and write the same bytes.
+//! (and mark every f16 grid and run), and every committed `grid.toml` and
+//! `runs.jsonl` is in the current spelling: it reads and writes the same
+//! bytes.
 
 use std::path::Path;
 
