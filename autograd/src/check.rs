@@ -1,11 +1,11 @@
-//! Gradient checking by central finite differences, and seeded test data.
+//! Test support (this crate's tests, and the `check` feature): gradient
+//! checking by central finite differences, and seeded test data.
 
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
 
 /// `rows × cols` seeded uniform draws in `[0, 1)`, mapped by `f`. The
-/// generator is SplitMix64: enough for test data (this crate depends on
-/// nothing but sgemm and half conversions).
+/// generator is SplitMix64: enough for test data.
 fn uniform(rows: usize, cols: usize, seed: u64, f: impl Fn(f32) -> f32) -> Tensor {
     let mut state = seed;
     let mut next = || {
@@ -18,12 +18,12 @@ fn uniform(rows: usize, cols: usize, seed: u64, f: impl Fn(f32) -> f32) -> Tenso
     Tensor::from_vec(rows, cols, (0..rows * cols).map(|_| f(next())).collect())
 }
 
-/// A `rows × cols` tensor of seeded uniform values in `[−1, 1)`.
+/// Seeded uniform values in `[−1, 1)`.
 pub fn seeded(rows: usize, cols: usize, seed: u64) -> Tensor {
     uniform(rows, cols, seed, |u| 2.0 * u - 1.0)
 }
 
-/// A `rows × cols` tensor of seeded uniform values in `[0.5, 1.5)`, safe to divide by or take roots of.
+/// Seeded uniform values in `[0.5, 1.5)`, safe to divide by or take roots of.
 pub fn seeded_positive(rows: usize, cols: usize, seed: u64) -> Tensor {
     uniform(rows, cols, seed, |u| 0.5 + u)
 }
@@ -65,10 +65,10 @@ impl GradcheckReport {
 /// the objective (≈ 1e-7·|Σ|/h) must stay well below the tolerance.
 const STEP: f32 = 1e-2;
 
-/// Checks the gradients of `f` at `inputs` against central finite
-/// differences of the scalar `Σ r ⊙ f(inputs)`, where `r` is a fixed random
-/// tensor (so every output entry matters, with its own weight). All inputs
-/// are tracked parameters. The objective is accumulated in `f64`.
+/// Checks the gradients of `f` at `inputs` (all tracked parameters) against
+/// central finite differences of the scalar `Σ r ⊙ f(inputs)`, where `r` is
+/// a fixed random tensor, so that every output entry matters with its own
+/// weight. The objective is accumulated in `f64`.
 pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> GradcheckReport {
     let mut tape = Tape::new();
     let vars: Vec<Var> = inputs.iter().map(|t| tape.param(t)).collect();
@@ -83,14 +83,9 @@ pub fn gradcheck(inputs: &[Tensor], f: impl Fn(&mut Tape, &[Var]) -> Var) -> Gra
         let mut tape = Tape::new();
         let vs: Vec<Var> = xs.iter().map(|x| tape.constant(x)).collect();
         let y = f(&mut tape, &vs);
-        tape.value(y)
-            .data()
-            .iter()
-            .zip(r.data())
-            .map(|(&a, &b)| a as f64 * b as f64)
-            .sum()
+        let terms = tape.value(y).data().iter().zip(r.data());
+        terms.map(|(&a, &b)| a as f64 * b as f64).sum()
     };
-
     let mut report = GradcheckReport::default();
     let mut xs = inputs.to_vec();
     for (which, &v) in vars.iter().enumerate() {

@@ -24,15 +24,14 @@ pub(crate) fn backward(
     fresh: bool,
 ) {
     if fresh {
-        op.backward(x, y, g, d);
-    } else {
-        let mut sent = Tensor::zeros(d.rows(), d.cols());
-        op.backward(x, y, g, &mut sent);
-        d.data_mut()
-            .iter_mut()
-            .zip(sent.data())
-            .for_each(|(d, &s)| *d += s);
+        return op.backward(x, y, g, d);
     }
+    let mut sent = Tensor::zeros(d.rows(), d.cols());
+    op.backward(x, y, g, &mut sent);
+    d.data_mut()
+        .iter_mut()
+        .zip(sent.data())
+        .for_each(|(d, &s)| *d += s);
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 //! * [`Tensor`] (`tensor.rs`) — a 2-D row-major `f32` matrix; rows are
 //!   samples. Products go through `matrixmultiply::sgemm` ([`gemm`]), which
 //!   reads transposed operands through strides instead of copying them.
-//! * `ops/` — each op as a forward and a backward rule on tensors, the
-//!   rule's formula in its doc and the op's gradient checks at the bottom
-//!   of its file. They know nothing of the tape.
+//! * `ops/` — each op's backward rule on tensors, its formula in its doc,
+//!   beside the op's forward (unless that is one entrywise expression) and
+//!   the op's gradient checks at the bottom of the file. No tape in sight.
 //! * [`Tape`] and [`Var`] (`tape.rs`) — every op appends a node (its op,
 //!   its inputs, its value, whether it needs a gradient) to an arena and
 //!   returns a `Copy` handle. Nodes are created in topological order, so
@@ -30,21 +30,19 @@
 //!   backward passes the error through.
 //! * [`Precision`] — one setting of the tape, not of any op or layer:
 //!   under [`Precision::F16Autocast`] ([`Tape::set_precision`]) the tape
-//!   records the ops that follow as CUDA fp16 autocast would run them. It
-//!   rounds a node's value to half when autocast's op lists say so, and a
-//!   half node's gradient before its rule reads it; matmuls read their
-//!   operands as half. [`precision`] has the rules, op by op.
-//! * [`gradcheck`] — central finite differences of `Σ r ⊙ f(x)` for a fixed
-//!   random `r`; every built-in op passes it.
+//!   records the ops that follow as CUDA fp16 autocast would run them.
+//!   [`precision`] has the rules, op by op.
+//! * `check.rs` (for tests; other crates turn on the `check` feature) —
+//!   `gradcheck`, central finite differences of `Σ r ⊙ f(x)` for a fixed
+//!   random `r`, which every built-in op passes, and `seeded` test data.
 //!
 //! # The normalize-error node
 //!
-//! Its forward is the identity; its backward replaces the incoming error
-//! by a normalized version of it — centred, scaled, decorrelated, or all
-//! three ([`ErrorMode`]). The backward is **deliberately not the
-//! derivative of the forward**: it models a circuit in which the same
-//! inhibition that normalizes activity also normalizes the learning signal.
-//! See [`normalize_error`] for every formula. Printing the tape shows each
+//! Its forward is the identity; its backward replaces the incoming error by
+//! a normalized version of it ([`ErrorMode`]), **deliberately not the
+//! derivative of the forward**: it models a circuit in which the inhibition
+//! that normalizes activity also normalizes the learning signal. See
+//! [`normalize_error`] for every formula. Printing the tape shows each
 //! node's op, inputs and shape:
 //!
 //! ```
@@ -58,7 +56,6 @@
 //! let g = tape.input(1, 4, &[1.0, -1.0, 2.0, 0.0]);
 //! let weighted = tape.mul(y, g);
 //! let loss = tape.sum(weighted); // ∂loss/∂y = g
-//! println!("{tape:?}");
 //! assert_eq!(
 //!     format!("{tape:?}"),
 //!     "%0 = leaf()  (1, 4)  tracked\n\
@@ -75,6 +72,9 @@
 //! Shape mismatches are programming errors: they panic with the op's name
 //! and both shapes. Nothing else panics.
 
+#[macro_use]
+mod named;
+#[cfg(any(test, feature = "check"))]
 mod check;
 mod custom;
 pub mod normalize_error;
@@ -86,6 +86,7 @@ mod record;
 mod tape;
 mod tensor;
 
+#[cfg(any(test, feature = "check"))]
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};

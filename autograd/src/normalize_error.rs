@@ -1,17 +1,14 @@
 //! The normalize-error node: identity going forward, a normalization of the
 //! error going backward.
 //!
-//! A layer that normalizes its forward activity (here: inhibition that
-//! learns to standardize each sample's activity, or layer norm) changes the
-//! statistics of the signal the next layer sees. Exact layer norm also
-//! changes the *error* sent back: its backward centres, decorrelates and
-//! rescales it. Inhibition that normalizes by stopped-gradient division does
-//! not. This node makes that missing step explicit and switchable: placed
-//! after a normalizing layer, its forward is the identity — the network
-//! computes exactly the same function — while its backward replaces the
-//! incoming error `g` (one row per sample, `D` features) by one of these
-//! maps, using the node's input `x` and `s = sqrt(var(x) + 1e-5)` of that
-//! row:
+//! Exact layer norm changes not only the activity but also the *error* sent
+//! back: its backward centres, decorrelates and rescales it. Inhibition that
+//! normalizes by stopped-gradient division does not. This node makes that
+//! step explicit and switchable: placed after a normalizing layer, its
+//! forward is the identity (the network computes the same function) while
+//! its backward replaces the incoming error `g` (one row per sample, `D`
+//! features) by one of these maps, with `x` the node's input and
+//! `s = sqrt(var(x) + 1e-5)` of that row:
 //!
 //! | mode          | error sent down                          |
 //! |---------------|------------------------------------------|
@@ -24,13 +21,10 @@
 //!
 //! **The backward is deliberately not the derivative of the forward**
 //! (which would be `g` itself, mode `none`). When `x` is already
-//! standardized (mean 0, variance 1), `full` coincides with the exact
-//! layer-norm backward; `center` is what a fixed, uniform lateral
-//! inhibition of the error would do, and `lateral` is the same with
-//! non-uniform weights.
+//! standardized, `full` coincides with the exact layer-norm backward;
+//! `center` is what a fixed, uniform lateral inhibition of the error would
+//! do, and `lateral` is the same with non-uniform weights.
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::custom::CustomBackward;
@@ -39,70 +33,15 @@ use crate::ops::{dot, reduce::row_stats};
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
 
-/// How the normalize-error node maps the incoming error. See the module doc.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorMode {
-    None,
-    Full,
-    Center,
-    Scale,
-    Decorrelate,
-    Lateral,
-}
-
-impl ErrorMode {
-    pub const ALL: [ErrorMode; 6] = [
-        ErrorMode::None,
-        ErrorMode::Full,
-        ErrorMode::Center,
-        ErrorMode::Scale,
-        ErrorMode::Decorrelate,
-        ErrorMode::Lateral,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorMode::None => "none",
-            ErrorMode::Full => "full",
-            ErrorMode::Center => "center",
-            ErrorMode::Scale => "scale",
-            ErrorMode::Decorrelate => "decorrelate",
-            ErrorMode::Lateral => "lateral",
-        }
-    }
-}
-
-impl fmt::Display for ErrorMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An unknown mode name; its message lists the valid ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownMode(pub String);
-
-impl fmt::Display for UnknownMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid = ErrorMode::ALL.map(ErrorMode::name).join(", ");
-        write!(
-            f,
-            "unknown error-normalization mode '{}' (valid: {valid})",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownMode {}
-
-impl FromStr for ErrorMode {
-    type Err = UnknownMode;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ErrorMode::ALL
-            .into_iter()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| UnknownMode(s.to_string()))
+named_enum! {
+    /// How the normalize-error node maps the incoming error. See the module doc.
+    pub enum ErrorMode, unknown: UnknownMode("error-normalization mode") {
+        None = "none",
+        Full = "full",
+        Center = "center",
+        Scale = "scale",
+        Decorrelate = "decorrelate",
+        Lateral = "lateral",
     }
 }
 
@@ -116,13 +55,10 @@ pub struct NormalizeError {
 }
 
 impl NormalizeError {
-    /// A node of `mode`, which needs nothing else. Panics for `lateral`,
-    /// whose weights come from [`lateral`](Self::lateral).
+    /// A node of `mode`. Panics for `lateral`, whose weights come from [`lateral`](Self::lateral).
     pub fn new(mode: ErrorMode) -> NormalizeError {
-        assert!(
-            mode != ErrorMode::Lateral,
-            "NormalizeError::new: the lateral mode needs its weights; use NormalizeError::lateral"
-        );
+        let msg = "NormalizeError::new: the lateral mode needs its weights; use NormalizeError::lateral";
+        assert!(mode != ErrorMode::Lateral, "{msg}");
         NormalizeError::with(mode, Vec::new())
     }
 
@@ -139,14 +75,6 @@ impl NormalizeError {
             lateral_weights,
             name,
         }
-    }
-
-    pub fn mode(&self) -> ErrorMode {
-        self.mode
-    }
-
-    pub fn lateral_weights(&self) -> &[f32] {
-        &self.lateral_weights
     }
 
     /// Writes the error sent down for one row: `x` the node's input, `g` the incoming error.

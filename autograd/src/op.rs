@@ -2,7 +2,6 @@
 //! keeps its op and its inputs; the op keeps only what its backward rule
 //! needs besides values on the tape (a constant, the labels).
 
-use std::fmt;
 use std::sync::Arc;
 
 use crate::custom::CustomBackward;
@@ -19,9 +18,7 @@ pub(crate) enum Op {
     Sub,
     Mul,
     Div,
-    /// `a + bias`, with `bias` (1, c) repeated over rows.
     AddRow,
-    /// `a ⊙ s` and `a / s`, with `s` (r, 1) repeated over columns.
     MulCol,
     DivCol,
     Scale(f32),
@@ -33,23 +30,21 @@ pub(crate) enum Op {
     RowVar,
     Sum,
     Mean,
-    /// Mean over the batch of the label-smoothed cross-entropy of softmax(logits).
     CrossEntropy {
         labels: Vec<usize>,
         smoothing: f32,
     },
-    /// The input's value with the gradient stopped. It holds no copy of the
-    /// value, and is untracked, so it never runs backward.
+    /// The input's value with the gradient stopped: no copy, untracked.
     Detach,
     LayerNorm(f32),
     Custom(Arc<dyn CustomBackward>),
 }
 
-impl Op {
-    /// The name of the `Tape` method that records the op (a custom node's
-    /// [`CustomBackward::name`]).
-    pub(crate) fn name(&self) -> &str {
-        match self {
+/// The name of the `Tape` method that records the op (a custom node's
+/// [`CustomBackward::name`]): how a printed tape shows it.
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
             Op::Leaf => "leaf",
             Op::MatMul { trans_a, trans_b } => match (trans_a, trans_b) {
                 (false, false) => "matmul",
@@ -77,12 +72,6 @@ impl Op {
             Op::Detach => "detach",
             Op::LayerNorm(_) => "layer_norm",
             Op::Custom(op) => op.name(),
-        }
-    }
-}
-
-impl fmt::Debug for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        })
     }
 }

@@ -24,23 +24,23 @@ impl Pool {
         Tensor::from_buffer(rows, cols, buf)
     }
 
-    /// Takes back the buffer of one tensor.
     pub(crate) fn give(&mut self, t: Tensor) {
         let buf = t.into_buffer();
         let at = self.spare.partition_point(|b| b.capacity() < buf.capacity());
         self.spare.insert(at, buf);
     }
 
-    /// Takes back the buffers of many tensors; tensors without one (an
-    /// alias, a value moved out) add nothing.
+    /// Tensors without a buffer (an alias, a value moved out) add nothing.
     pub(crate) fn give_all(&mut self, tensors: impl Iterator<Item = Tensor>) {
         let buffers = tensors.map(Tensor::into_buffer);
         self.spare.extend(buffers.filter(|b| b.capacity() > 0));
         self.spare.sort_by_key(Vec::capacity);
     }
+}
 
+#[cfg(test)]
+impl Pool {
     /// The number of spare buffers and their total capacity.
-    #[cfg(test)]
     pub(crate) fn size(&self) -> (usize, usize) {
         (self.spare.len(), self.spare.iter().map(Vec::capacity).sum())
     }

@@ -1,17 +1,13 @@
 //! Precision emulation: IEEE half precision as PyTorch's CUDA autocast
 //! applies it, on a CPU that computes in `f32`.
 //!
-//! A tape records each op under its current [`Precision`]
-//! ([`Tape::set_precision`](crate::Tape::set_precision)). Under
-//! [`Precision::F16Autocast`] every node is either *half* or *f32*, decided
-//! once, when it is pushed, by `output_is_half`; a half node's value is
-//! rounded to the nearest half (round to nearest even, overflow to ±∞,
-//! subnormals and NaN as IEEE binary16) and kept in an `f32` that holds
-//! exactly that half. Nothing else changes: every op computes in `f32` from
-//! its (rounded) inputs, as a CUDA kernel on half tensors computes in
-//! `float` and rounds on store.
-//!
-//! The rules follow the op lists of `torch.autocast("cuda", torch.float16)`:
+//! Under [`Precision::F16Autocast`] every node is either *half* or *f32*,
+//! decided once, when it is pushed, by `output_is_half`. A half node's value
+//! is rounded to the nearest half (ties to even, overflow to ±∞, subnormals
+//! and NaN as IEEE binary16) and kept in an `f32`. Every op still computes
+//! in `f32` from its (rounded) inputs, as a CUDA kernel on half tensors
+//! computes in `float` and rounds on store. The rules follow the op lists
+//! of `torch.autocast("cuda", torch.float16)`:
 //!
 //! | our op | precision of the output | why |
 //! |---|---|---|
@@ -27,81 +23,37 @@
 //! | `detach`, custom nodes (normalize-error) | the input's | a view; a custom `autograd.Function` runs in its input's type (one that calls `layer_norm` inside, like `einet`'s detached layer norm, would return f32 on the GPU: not emulated) |
 //! | data, parameters | f32 | parameters stay f32; a matmul casts its copy |
 //!
-//! **Gradients** have the precision of their tensor: a half node's
-//! gradient is rounded to half before its backward rule reads it, and a
-//! matmul under autocast rounds each gradient it produces (PyTorch's
-//! backward of a half `mm` is a half `mm`) before adding it to its
-//! operand's, which stays `f32` for a parameter. The optimizer sees `f32`
-//! parameters and `f32` gradients that hold half values. Gradients smaller
-//! than half of the smallest subnormal (2⁻²⁵ ≈ 3·10⁻⁸) become zero; there
-//! is no loss scaling, as in the runs being emulated.
-//!
-//! A hand-written backward computes in `f32` and rounds its result once:
-//! the roundings of its intermediate half values are not emulated.
+//! **Gradients** have the precision of their tensor: a half node's gradient
+//! is rounded to half before its backward rule reads it, and a matmul under
+//! autocast rounds each gradient it produces (PyTorch's backward of a half
+//! `mm` is a half `mm`) before adding it to its operand's, which stays `f32`
+//! for a parameter. Gradients below half the smallest subnormal (2⁻²⁵ ≈
+//! 3·10⁻⁸) become zero; there is no loss scaling, as in the runs emulated.
+//! A hand-written backward computes in `f32` and rounds its result once.
 //!
 //! `docs/precision_vs_torch.py` runs this module's tests' cases under
 //! `torch.autocast` and asserts the same results (it needs PyTorch).
-
-use std::fmt;
-use std::str::FromStr;
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;
 
 use crate::op::Op;
 
-/// The precision a tape records its ops in. See the module doc.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Precision {
-    /// Every value and gradient in `f32` (the default; nothing is rounded).
-    #[default]
-    F32,
-    /// Half precision where CUDA fp16 autocast would use it, without loss scaling.
-    F16Autocast,
+named_enum! {
+    /// The precision a tape records its ops in. See the module doc.
+    #[derive(Default)]
+    pub enum Precision, unknown: UnknownPrecision("precision") {
+        /// Every value and gradient in `f32` (the default; nothing is rounded).
+        #[default]
+        F32 = "f32",
+        /// Half precision where CUDA fp16 autocast would use it, without loss scaling.
+        F16Autocast = "f16-autocast",
+    }
 }
 
 impl Precision {
-    pub const ALL: [Precision; 2] = [Precision::F32, Precision::F16Autocast];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::F32 => "f32",
-            Precision::F16Autocast => "f16-autocast",
-        }
-    }
-
     pub fn is_f32(&self) -> bool {
         *self == Precision::F32
-    }
-}
-
-impl fmt::Display for Precision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An unknown precision name; its message lists the valid ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownPrecision(pub String);
-
-impl fmt::Display for UnknownPrecision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid = Precision::ALL.map(Precision::name).join(", ");
-        write!(f, "unknown precision '{}' (valid: {valid})", self.0)
-    }
-}
-
-impl std::error::Error for UnknownPrecision {}
-
-impl FromStr for Precision {
-    type Err = UnknownPrecision;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Precision::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| UnknownPrecision(s.to_string()))
     }
 }
 
@@ -112,16 +64,8 @@ pub(crate) fn output_is_half(op: &Op, half: impl Fn(usize) -> bool) -> bool {
         Op::MatMul { .. } => true,
         Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm(_) => false,
         Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulCol | Op::DivCol => half(0) && half(1),
-        Op::AddRow
-        | Op::Scale(_)
-        | Op::AddScalar
-        | Op::Relu
-        | Op::Sqrt
-        | Op::RowMean
-        | Op::RowVar
-        | Op::Mean
-        | Op::Detach
-        | Op::Custom(_) => half(0),
+        Op::AddRow | Op::Scale(_) | Op::AddScalar | Op::Relu | Op::Sqrt => half(0),
+        Op::RowMean | Op::RowVar | Op::Mean | Op::Detach | Op::Custom(_) => half(0),
     }
 }
 

@@ -1,7 +1,6 @@
 //! The tape's ops. Each method runs the op's forward (from `ops/`) into a
 //! recycled buffer and records the node; [`Tape::backward`] hands each node
-//! back to `backward_node`, which sends its error to its inputs by the op's
-//! backward rule.
+//! to `backward_node`, which sends its error to its inputs by the op's rule.
 
 use std::sync::Arc;
 
@@ -33,8 +32,27 @@ impl Tape {
     }
 
     fn binary(&mut self, op: Op, a: Var, b: Var, forward: impl FnOnce(&Tensor, &Tensor, &mut Tensor)) -> Var {
-        self.record(op, &[a, b], self.value(a).shape(), |t, c| {
-            forward(t.value(a), t.value(b), c)
+        let shape = self.value(a).shape();
+        self.record(op, &[a, b], shape, |t, c| forward(t.value(a), t.value(b), c))
+    }
+
+    /// An entrywise op on one tensor: `c = f(a)`.
+    fn map(&mut self, op: Op, a: Var, f: impl Fn(f32) -> f32) -> Var {
+        self.unary(op, a, |a, c| {
+            for (o, &x) in c.data_mut().iter_mut().zip(a.data()) {
+                *o = f(x);
+            }
+        })
+    }
+
+    /// An entrywise op on two tensors of one shape: `c = f(a, b)`.
+    fn zip(&mut self, op: Op, a: Var, b: Var, f: impl Fn(f32, f32) -> f32) -> Var {
+        let (sa, sb) = (self.value(a).shape(), self.value(b).shape());
+        assert_eq!(sa, sb, "{op:?}: shapes {sa:?} and {sb:?} differ");
+        self.binary(op, a, b, |a, b, c| {
+            for ((o, &x), &y) in c.data_mut().iter_mut().zip(a.data()).zip(b.data()) {
+                *o = f(x, y);
+            }
         })
     }
 
@@ -82,19 +100,19 @@ impl Tape {
     }
 
     pub fn add(&mut self, a: Var, b: Var) -> Var {
-        self.binary(Op::Add, a, b, ew::add)
+        self.zip(Op::Add, a, b, |x, y| x + y)
     }
 
     pub fn sub(&mut self, a: Var, b: Var) -> Var {
-        self.binary(Op::Sub, a, b, ew::sub)
+        self.zip(Op::Sub, a, b, |x, y| x - y)
     }
 
     pub fn mul(&mut self, a: Var, b: Var) -> Var {
-        self.binary(Op::Mul, a, b, ew::mul)
+        self.zip(Op::Mul, a, b, |x, y| x * y)
     }
 
     pub fn div(&mut self, a: Var, b: Var) -> Var {
-        self.binary(Op::Div, a, b, ew::div)
+        self.zip(Op::Div, a, b, |x, y| x / y)
     }
 
     /// `a + bias`: (r, c) + (1, c) -> (r, c).
@@ -114,25 +132,26 @@ impl Tape {
 
     /// `k·a` for a constant `k`.
     pub fn scale(&mut self, a: Var, k: f32) -> Var {
-        self.unary(Op::Scale(k), a, |x, c| ew::scale(x, k, c))
+        self.map(Op::Scale(k), a, |x| k * x)
     }
 
     /// `a + k` for a constant `k`.
     pub fn add_scalar(&mut self, a: Var, k: f32) -> Var {
-        self.unary(Op::AddScalar, a, |x, c| ew::add_scalar(x, k, c))
+        self.map(Op::AddScalar, a, |x| x + k)
     }
 
-    /// `max(a, 0)`, NaN kept.
+    /// `max(a, 0)`. NaN stays NaN, as in `torch.relu` (`f32::max` would turn
+    /// it into 0 and hide a non-finite forward pass).
     pub fn relu(&mut self, a: Var) -> Var {
-        self.unary(Op::Relu, a, ew::relu)
+        self.map(Op::Relu, a, |x| if x.is_nan() { x } else { x.max(0.0) })
     }
 
     pub fn square(&mut self, a: Var) -> Var {
-        self.unary(Op::Square, a, ew::square)
+        self.map(Op::Square, a, |x| x * x)
     }
 
     pub fn sqrt(&mut self, a: Var) -> Var {
-        self.unary(Op::Sqrt, a, ew::sqrt)
+        self.map(Op::Sqrt, a, f32::sqrt)
     }
 
     /// Per-row mean: (r, c) -> (r, 1).
@@ -188,11 +207,9 @@ impl Tape {
         // Under autocast a matmul reads each operand as half where the other's gradient needs it.
         let half_mm = node.half && matches!(node.op, Op::MatMul { .. });
         let mut cast = [None, None];
-        if half_mm {
-            for k in 0..2 {
-                if self.tracked(inputs[1 - k]) {
-                    cast[k] = self.half_copy(inputs[k]);
-                }
+        for k in 0..2 {
+            if half_mm && self.tracked(inputs[1 - k]) {
+                cast[k] = self.half_copy(inputs[k]);
             }
         }
         for (k, &x) in inputs.iter().enumerate() {

@@ -29,26 +29,21 @@ pub(crate) struct Node {
 }
 
 /// Records every operation of one forward pass so that [`Tape::backward`]
-/// can replay them in reverse.
-///
-/// Nodes are pushed in creation order, which is already a topological
-/// order, so the backward pass is a single reverse loop. [`Tape::clear`]
-/// keeps every value and gradient buffer for the next step.
+/// can replay them in reverse. Nodes are pushed in creation order, which is
+/// already a topological order, so the backward pass is one reverse loop.
 #[derive(Default)]
 pub struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// `grads[i]` is d(loss)/d(node i), once the reverse pass reached it.
     grads: Vec<Option<Tensor>>,
-    /// Spare buffers: values and gradients are taken from it and go back on `clear`.
+    /// Spare buffers: values and gradients come from it and go back on `clear`.
     pub(crate) pool: Pool,
-    /// See [`Tape::matmul_flops`].
     pub(crate) matmul_flops: u64,
     /// The precision new nodes are recorded in.
     precision: Precision,
 }
 
-/// One line per node: `%i = op(%inputs)  (rows, cols)`, then `tracked` if
-/// a gradient flows to it and `half` if it is half precision (see the crate doc).
+/// One line per node (see [`Tape::describe`]).
 impl std::fmt::Debug for Tape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (0..self.nodes.len()).try_for_each(|i| writeln!(f, "{}", self.describe(Var(i as u32))))
@@ -76,7 +71,7 @@ impl Tape {
 
     /// Records the ops that follow in `precision` (like entering or leaving
     /// an autocast region); nodes already recorded keep theirs. Survives
-    /// [`clear`](Self::clear). See [`Precision`] for the rules.
+    /// [`clear`](Self::clear).
     pub fn set_precision(&mut self, precision: Precision) {
         self.precision = precision;
     }
@@ -90,25 +85,20 @@ impl Tape {
         self.nodes[v.index()].half
     }
 
-    /// Node `v`'s line of the printed tape (see [`Tape`]).
+    /// Node `v`'s line of the printed tape: `%i = op(%inputs)  (rows, cols)`,
+    /// then `tracked` if a gradient flows to it and `half` if it is half precision.
     pub fn describe(&self, v: Var) -> String {
         let node = &self.nodes[v.index()];
         let inputs: Vec<String> = node.inputs.iter().map(|v| format!("%{}", v.0)).collect();
         let (rows, cols) = self.value(v).shape();
         let (id, op, inputs) = (v.0, &node.op, inputs.join(", "));
-        let mut line = format!("%{id} = {op:?}({inputs})  ({rows}, {cols})");
-        if node.tracked {
-            line.push_str("  tracked");
-        }
-        if node.half {
-            line.push_str("  half");
-        }
-        line
+        let tracked = if node.tracked { "  tracked" } else { "" };
+        let half = if node.half { "  half" } else { "" };
+        format!("%{id} = {op:?}({inputs})  ({rows}, {cols}){tracked}{half}")
     }
 
     /// The first node, in creation order, whose value holds a NaN or an
-    /// infinity: where a forward pass turned non-finite. (Values moved out
-    /// with [`take`](Self::take) are not looked at.)
+    /// infinity: where a forward pass turned non-finite.
     pub fn first_non_finite(&self) -> Option<Var> {
         (0..self.nodes.len() as u32)
             .map(Var)
@@ -211,12 +201,11 @@ impl Tape {
         self.backward_with(loss, &mut |_, _, _| {});
     }
 
-    /// [`backward`](Self::backward), handing each tracked leaf (a
-    /// parameter) to `on_leaf(leaf, value, grad)` as soon as its gradient
-    /// is complete: when the reverse loop reaches the leaf, every node that
-    /// reads it came after it and has already sent its error. An optimizer
-    /// can update the value there, while the gradient is still in cache,
-    /// instead of in a pass of its own; nothing reads the value afterwards.
+    /// [`backward`](Self::backward), handing each tracked leaf (a parameter)
+    /// to `on_leaf(leaf, value, grad)` as soon as its gradient is complete:
+    /// every node that reads it came after it and has sent its error. An
+    /// optimizer can update the value there, while the gradient is still in
+    /// cache; nothing reads the value afterwards.
     pub fn backward_with(&mut self, loss: Var, on_leaf: &mut dyn FnMut(Var, &mut Tensor, &Tensor)) {
         let shape = self.value(loss).shape();
         assert_eq!(shape, (1, 1), "backward: loss must be (1, 1), got {shape:?}");
@@ -243,11 +232,10 @@ impl Tape {
         }
     }
 
-    /// The one door through which gradients enter: adds a contribution to
-    /// the gradient of `v`, if `v` needs one. `add(tape, grad, fresh)` must
-    /// write every entry of `grad` when `fresh` (the first contribution: the
-    /// buffer is stale, never zeroed, which saves a pass) and add into it
-    /// otherwise.
+    /// The one door through which gradients enter: adds a contribution to the
+    /// gradient of `v`, if `v` needs one. `add(tape, grad, fresh)` must write
+    /// every entry of `grad` when `fresh` (the first contribution: the buffer
+    /// is stale, never zeroed, which saves a pass) and add into it otherwise.
     pub(crate) fn accumulate(&mut self, v: Var, add: impl FnOnce(&Tape, &mut Tensor, bool)) {
         if !self.tracked(v) {
             return;
@@ -265,9 +253,8 @@ impl Tape {
 
     /// The incoming error of node `out` during its backward rule.
     pub(crate) fn grad_out(&self, out: Var) -> &Tensor {
-        self.grads[out.index()]
-            .as_ref()
-            .expect("backward rules run only for nodes that received a gradient")
+        let msg = "backward rules run only for nodes that received a gradient";
+        self.grads[out.index()].as_ref().expect(msg)
     }
 }
 

@@ -9,15 +9,12 @@ pub struct Tensor {
 }
 
 impl Tensor {
-    /// A `rows × cols` tensor of zeros.
     pub fn zeros(rows: usize, cols: usize) -> Tensor {
         Tensor::filled(rows, cols, 0.0)
     }
 
-    /// A `rows × cols` tensor with every entry `v`.
     pub fn filled(rows: usize, cols: usize, v: f32) -> Tensor {
-        let data = vec![v; rows * cols];
-        Tensor { rows, cols, data }
+        Tensor::from_vec(rows, cols, vec![v; rows * cols])
     }
 
     /// Wraps `data` (row-major). Panics if its length is not `rows * cols`.
@@ -107,26 +104,21 @@ impl Tensor {
     }
 }
 
-/// Row and column strides of `t`, or of its transpose when `trans`.
-fn view(t: &Tensor, trans: bool) -> (usize, usize, isize, isize) {
-    let (rs, cs) = (t.cols as isize, 1);
-    if trans {
-        (t.cols, t.rows, cs, rs)
-    } else {
-        (t.rows, t.cols, rs, cs)
-    }
-}
-
 /// `c ← alpha·op(a)·op(b) + beta·c`, where `op` transposes when asked: a
 /// transposed operand is read through swapped strides, never copied. With
 /// `beta = 0` the old contents of `c` are ignored (not even read).
 pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, beta: f32, c: &mut Tensor) {
+    // (rows, cols, row stride, column stride) of `t`, or of its transpose.
+    let view = |t: &Tensor, trans| match trans {
+        false => (t.rows, t.cols, t.cols as isize, 1),
+        true => (t.cols, t.rows, 1, t.cols as isize),
+    };
     let (m, k, rsa, csa) = view(a, trans_a);
     let (kb, n, rsb, csb) = view(b, trans_b);
+    let shape = c.shape();
     assert!(
-        k == kb && c.shape() == (m, n),
-        "gemm: op(a) is ({m}, {k}), op(b) is ({kb}, {n}), c is {:?}",
-        c.shape()
+        k == kb && shape == (m, n),
+        "gemm: op(a) is ({m}, {k}), op(b) is ({kb}, {n}), c is {shape:?}"
     );
     if m == 0 || n == 0 {
         return;

@@ -6,8 +6,7 @@ use crate::tensor::Tensor;
 
 /// `c = a + bias`: (r, c) + (1, c) -> (r, c).
 pub(crate) fn add_row(a: &Tensor, bias: &Tensor, c: &mut Tensor) {
-    let (rows, cols) = a.shape();
-    let shape = bias.shape();
+    let ((rows, cols), shape) = (a.shape(), bias.shape());
     assert_eq!(
         shape,
         (1, cols),
@@ -31,7 +30,26 @@ pub(crate) fn add_row_backward(of_bias: bool, g: &Tensor, d: &mut Tensor, fresh:
     }
 }
 
-/// `c = a ⊙ s`: (r, c) ⊙ (r, 1) -> (r, c), row `i` scaled by `s_i`.
+/// `c_ij = f(a_ij, s_i)`: (r, c) and (r, 1) -> (r, c).
+fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
+    let ((rows, cols), shape) = (a.shape(), s.shape());
+    assert_eq!(shape, (rows, 1), "{op}: a is ({rows}, {cols}) but s is {shape:?}");
+    for (r, &s) in s.data().iter().enumerate() {
+        for (o, &x) in c.row_mut(r).iter_mut().zip(a.row(r)) {
+            *o = f(x, s);
+        }
+    }
+}
+
+/// `∂a_ij += g_ij · k(s_i)`.
+fn row_scaled(g: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool, k: impl Fn(f32) -> f32) {
+    for (r, &s) in s.data().iter().enumerate() {
+        let k = k(s);
+        write_or_add(d.row_mut(r), fresh, g.row(r).iter().map(|&g| g * k));
+    }
+}
+
+/// `c = a ⊙ s`, row `i` scaled by `s_i`.
 pub(crate) fn mul_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
     per_row(a, s, c, "mul_col", |x, s| x * s);
 }
@@ -47,7 +65,7 @@ pub(crate) fn mul_col_backward(of_s: bool, g: &Tensor, a: &Tensor, s: &Tensor, d
     }
 }
 
-/// `c = a / s`: (r, c) / (r, 1) -> (r, c), row `i` divided by `s_i`.
+/// `c = a / s`, row `i` divided by `s_i`.
 pub(crate) fn div_col(a: &Tensor, s: &Tensor, c: &mut Tensor) {
     per_row(a, s, c, "div_col", |x, s| x / s);
 }
@@ -61,26 +79,6 @@ pub(crate) fn div_col_backward(of_s: bool, g: &Tensor, s: &Tensor, c: &Tensor, d
         write_or_add(d.data_mut(), fresh, terms);
     } else {
         row_scaled(g, s, d, fresh, |s| 1.0 / s);
-    }
-}
-
-/// `c_ij = f(a_ij, s_i)`.
-fn per_row(a: &Tensor, s: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
-    let (rows, cols) = a.shape();
-    let shape = s.shape();
-    assert_eq!(shape, (rows, 1), "{op}: a is ({rows}, {cols}) but s is {shape:?}");
-    for (r, &s) in s.data().iter().enumerate() {
-        for (o, &x) in c.row_mut(r).iter_mut().zip(a.row(r)) {
-            *o = f(x, s);
-        }
-    }
-}
-
-/// `∂a_ij += g_ij · k(s_i)`.
-fn row_scaled(g: &Tensor, s: &Tensor, d: &mut Tensor, fresh: bool, k: impl Fn(f32) -> f32) {
-    for (r, &s) in s.data().iter().enumerate() {
-        let k = k(s);
-        write_or_add(d.row_mut(r), fresh, g.row(r).iter().map(|&g| g * k));
     }
 }
 

@@ -1,23 +1,8 @@
-//! Elementwise ops: binary ones on tensors of one shape, and unary ones.
+//! The backward rules of the entrywise ops. Their forwards are one
+//! expression each, written where the `Tape` records them (`record.rs`).
 
 use super::write_or_add;
 use crate::tensor::Tensor;
-
-/// `c = f(a, b)` entrywise; `op` names the op if the shapes differ.
-fn zip(a: &Tensor, b: &Tensor, c: &mut Tensor, op: &str, f: impl Fn(f32, f32) -> f32) {
-    let (sa, sb) = (a.shape(), b.shape());
-    assert_eq!(sa, sb, "{op}: shapes {sa:?} and {sb:?} differ");
-    for ((o, &x), &y) in c.data_mut().iter_mut().zip(a.data()).zip(b.data()) {
-        *o = f(x, y);
-    }
-}
-
-/// `c = f(a)` entrywise.
-fn map(a: &Tensor, c: &mut Tensor, f: impl Fn(f32) -> f32) {
-    for (o, &x) in c.data_mut().iter_mut().zip(a.data()) {
-        *o = f(x);
-    }
-}
 
 /// `d += f(g, w)` entrywise, `w` the value the derivative reads.
 fn put(d: &mut Tensor, fresh: bool, g: &Tensor, w: &Tensor, f: impl Fn(f32, f32) -> f32) {
@@ -25,42 +10,22 @@ fn put(d: &mut Tensor, fresh: bool, g: &Tensor, w: &Tensor, f: impl Fn(f32, f32)
     write_or_add(d.data_mut(), fresh, terms);
 }
 
-/// `c = a + b`.
-pub(crate) fn add(a: &Tensor, b: &Tensor, c: &mut Tensor) {
-    zip(a, b, c, "add", |x, y| x + y);
-}
-
-/// `∂a += g` and `∂b += g`; also the rule of `add_scalar`.
+/// `c = a + b`: `∂a += g` and `∂b += g`; also the rule of `add_scalar`.
 pub(crate) fn add_backward(g: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, g, |g, _| g);
 }
 
-/// `c = a − b`.
-pub(crate) fn sub(a: &Tensor, b: &Tensor, c: &mut Tensor) {
-    zip(a, b, c, "sub", |x, y| x - y);
-}
-
-/// `∂a += g`, `∂b −= g` (`of_b`: the rule for `b`).
+/// `c = a − b`: `∂a += g`, `∂b −= g` (`of_b`: the rule for `b`).
 pub(crate) fn sub_backward(of_b: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, g, |g, _| if of_b { -g } else { g });
 }
 
-/// `c = a ⊙ b`.
-pub(crate) fn mul(a: &Tensor, b: &Tensor, c: &mut Tensor) {
-    zip(a, b, c, "mul", |x, y| x * y);
-}
-
-/// `∂a += g ⊙ b`, `∂b += g ⊙ a`: `other` is the other factor.
+/// `c = a ⊙ b`: `∂a += g ⊙ b`, `∂b += g ⊙ a`; `other` is the other factor.
 pub(crate) fn mul_backward(g: &Tensor, other: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, other, |g, o| g * o);
 }
 
-/// `c = a / b`.
-pub(crate) fn div(a: &Tensor, b: &Tensor, c: &mut Tensor) {
-    zip(a, b, c, "div", |x, y| x / y);
-}
-
-/// `∂a += g / b`, `∂b −= g ⊙ c / b` (since ∂c/∂b = −a/b² = −c/b).
+/// `c = a / b`: `∂a += g / b`, `∂b −= g ⊙ c / b` (since ∂c/∂b = −a/b² = −c/b).
 pub(crate) fn div_backward(of_b: bool, g: &Tensor, b: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
     if of_b {
         let terms = g.data().iter().zip(c.data()).zip(b.data());
@@ -70,48 +35,22 @@ pub(crate) fn div_backward(of_b: bool, g: &Tensor, b: &Tensor, c: &Tensor, d: &m
     }
 }
 
-/// `c = k·a` for a constant `k`.
-pub(crate) fn scale(a: &Tensor, k: f32, c: &mut Tensor) {
-    map(a, c, |x| k * x);
-}
-
-/// `∂a += k·g`.
+/// `c = k·a`: `∂a += k·g`.
 pub(crate) fn scale_backward(k: f32, g: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, g, |g, _| k * g);
 }
 
-/// `c = a + k` for a constant `k`; its rule is `add_backward`.
-pub(crate) fn add_scalar(a: &Tensor, k: f32, c: &mut Tensor) {
-    map(a, c, |x| x + k);
-}
-
-/// `c = max(a, 0)`; NaN stays NaN, as in `torch.relu` (`f32::max` would
-/// turn it into 0 and hide a non-finite forward pass).
-pub(crate) fn relu(a: &Tensor, c: &mut Tensor) {
-    map(a, c, |x| if x.is_nan() { x } else { x.max(0.0) });
-}
-
-/// `∂a += g ⊙ [c > 0]`.
+/// `c = max(a, 0)`: `∂a += g ⊙ [c > 0]`.
 pub(crate) fn relu_backward(g: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, c, |g, c| if c > 0.0 { g } else { 0.0 });
 }
 
-/// `c = a²`.
-pub(crate) fn square(a: &Tensor, c: &mut Tensor) {
-    map(a, c, |x| x * x);
-}
-
-/// `∂a += 2a ⊙ g`.
+/// `c = a²`: `∂a += 2a ⊙ g`.
 pub(crate) fn square_backward(g: &Tensor, a: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, a, |g, a| 2.0 * a * g);
 }
 
-/// `c = √a`.
-pub(crate) fn sqrt(a: &Tensor, c: &mut Tensor) {
-    map(a, c, f32::sqrt);
-}
-
-/// `∂a += g / (2c)`.
+/// `c = √a`: `∂a += g / (2c)`.
 pub(crate) fn sqrt_backward(g: &Tensor, c: &Tensor, d: &mut Tensor, fresh: bool) {
     put(d, fresh, g, c, |g, c| g / (2.0 * c));
 }

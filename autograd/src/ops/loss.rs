@@ -18,8 +18,7 @@ fn target(k: usize, label: usize, smoothing: f32, classes: usize) -> f32 {
 
 /// `L = (1/B) Σ_b Σ_k −q_bk · log softmax(logits_b)_k`: -> (1, 1).
 pub(crate) fn cross_entropy(logits: &Tensor, labels: &[usize], smoothing: f32, c: &mut Tensor) {
-    let (rows, classes) = logits.shape();
-    let n = labels.len();
+    let ((rows, classes), n) = (logits.shape(), labels.len());
     assert_eq!(n, rows, "cross_entropy: {n} labels for {rows} rows");
     let mut loss = 0.0f64;
     for (row, &label) in logits.data().chunks(classes).zip(labels) {
@@ -29,14 +28,13 @@ pub(crate) fn cross_entropy(logits: &Tensor, labels: &[usize], smoothing: f32, c
         );
         let (max, ln_z) = log_sum_exp(row);
         for (k, &l) in row.iter().enumerate() {
-            // −log softmax_k = log Z − l_k
             loss += (target(k, label, smoothing, classes) * ((max - l) + ln_z)) as f64;
         }
     }
     c.data_mut()[0] = (loss / rows as f64) as f32;
 }
 
-/// `∂logits_bk += g · (p_bk − q_bk) / B`, with `p = softmax(logits) = exp(l − log Σ exp l)` recomputed here.
+/// `∂logits_bk += g · (p_bk − q_bk) / B`, with `p = softmax(logits) = exp(l − log Σ exp l)` recomputed.
 pub(crate) fn cross_entropy_backward(
     g: &Tensor,
     logits: &Tensor,

@@ -8,12 +8,10 @@ pub(crate) fn dims(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usi
     let ((ar, ac), (br, bc)) = (a.shape(), b.shape());
     let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
     let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
+    let (sa, sb) = ((ar, ac), (br, bc));
     assert_eq!(
-        k,
-        kb,
-        "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {:?}, b {:?}, trans {trans_a}/{trans_b})",
-        (ar, ac),
-        (br, bc)
+        k, kb,
+        "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {sa:?}, b {sb:?}, trans {trans_a}/{trans_b})"
     );
     (m, k, n)
 }
@@ -35,12 +33,11 @@ pub(crate) fn backward(
     of_b: bool,
     g: &Tensor,
     other: &Tensor,
-    trans: [bool; 2],
+    [trans_a, trans_b]: [bool; 2],
     round: bool,
     d: &mut Tensor,
     fresh: bool,
 ) {
-    let [trans_a, trans_b] = trans;
     let product = |c: &mut Tensor, beta| match (of_b, trans_a, trans_b) {
         (false, true, _) => gemm(1.0, other, trans_b, g, true, beta, c), // (k, n) @ (n, m) -> (k, m)
         (false, false, _) => gemm(1.0, g, false, other, !trans_b, beta, c), // (m, n) @ (n, k) -> (m, k)

@@ -1,7 +1,7 @@
 //! The built-in ops as plain functions on tensors, with no tape in sight:
-//! each file holds a family's forwards, their backward rules with the
-//! formulas, and (at the bottom) their gradient checks. `record.rs` records
-//! them on the tape and dispatches their backward rules.
+//! each file holds a family's backward rules with their formulas, its
+//! forwards (an entrywise op's is one expression in its `Tape` method, in
+//! `record.rs`) and, at the bottom, its gradient checks.
 //!
 //! A backward rule reads the incoming error `g = ∂L/∂out` and puts its
 //! contribution into the gradient `d` of one input. When `fresh`, it is the

@@ -20,7 +20,7 @@ fn per_row_stat(a: &Tensor, c: &mut Tensor, f: impl Fn(&[f32]) -> f32) {
     }
 }
 
-/// `m_i = Σ_j a_ij / c`: (r, c) -> (r, 1).
+/// `m_i = Σ_j a_ij / c`.
 pub(crate) fn row_mean(a: &Tensor, c: &mut Tensor) {
     per_row_stat(a, c, |x| row_stats(x).0);
 }
@@ -34,7 +34,7 @@ pub(crate) fn row_mean_backward(g: &Tensor, d: &mut Tensor, fresh: bool) {
     }
 }
 
-/// `v_i = Σ_j (a_ij − m_i)² / c`, the biased variance: (r, c) -> (r, 1).
+/// `v_i = Σ_j (a_ij − m_i)² / c`, the biased variance.
 pub(crate) fn row_var(a: &Tensor, c: &mut Tensor) {
     per_row_stat(a, c, |x| row_stats(x).1);
 }
@@ -61,8 +61,7 @@ pub(crate) fn sum(a: &Tensor, mean: bool, c: &mut Tensor) {
 /// `∂a += g` for the sum, `∂a += g / n` for the mean.
 pub(crate) fn sum_backward(mean: bool, g: &Tensor, d: &mut Tensor, fresh: bool) {
     let n = if mean { d.len() as f32 } else { 1.0 }; // g / 1 is g, exactly
-    let g = g.data()[0] / n;
-    write_or_add(d.data_mut(), fresh, std::iter::repeat(g));
+    write_or_add(d.data_mut(), fresh, std::iter::repeat(g.data()[0] / n));
 }
 
 #[cfg(test)]
