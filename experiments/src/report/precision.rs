@@ -1,6 +1,7 @@
 //! Precision and collapse: for every condition trained in emulated fp16,
 //! collapsed runs per ε and precision, Fisher's exact test of f16 against
-//! f32, where each collapsed run first went non-finite, and how many runs
+//! f32 and McNemar's exact test of the same runs paired by configuration,
+//! where each collapsed run first went non-finite, and how many runs
 //! are still standing after each epoch. Built from every pooled run (f32
 //! twins come from another grid with `--extra`), unlike the rest of the
 //! report, which keeps to the grid's own precision.
@@ -11,7 +12,7 @@ use einet::Condition;
 
 use crate::plan::{LumKind, PrecisionChoice};
 use crate::run::record::RunRecord;
-use crate::stats::{fisher_exact, quantile};
+use crate::stats::{fisher_exact, mcnemar_exact, quantile};
 
 use super::claims::COLLAPSE_AT_OR_BELOW;
 
@@ -83,7 +84,9 @@ impl Levels {
 pub type Tally = (usize, usize);
 
 /// f16 against f32 in one condition over some ε levels: collapsed of n in
-/// each precision, and Fisher's exact p.
+/// each precision, and Fisher's exact p; then the runs that pair up (one
+/// configuration, seed and ε in both precisions), those collapsed in one
+/// precision only, and McNemar's exact p.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Test {
     pub condition: Condition,
@@ -91,6 +94,10 @@ pub struct Test {
     pub f16: Tally,
     pub f32: Tally,
     pub p: f64,
+    pub pairs: usize,
+    pub f16_only: usize,
+    pub f32_only: usize,
+    pub p_paired: f64,
 }
 
 /// The fraction of runs not yet collapsed after each epoch 0..=last.
@@ -157,7 +164,7 @@ impl<'a> Study<'a> {
             })
             .collect();
         Some(Study {
-            tests: tests(&cells),
+            tests: tests(&cells, &runs),
             collapsed: runs
                 .values()
                 .flatten()
@@ -183,9 +190,20 @@ impl<'a> Study<'a> {
     }
 }
 
+/// What pairs a run with its twin in the other precision.
+fn twin_key(r: &RunRecord) -> (Option<usize>, u64, [u32; 3], usize) {
+    let h = &r.spec.hyper;
+    (
+        r.spec.config,
+        r.spec.seed,
+        [h.lr, h.lr_wei, h.lr_wix].map(f32::to_bits),
+        h.width,
+    )
+}
+
 /// Per condition: a test at each ε with runs in both precisions, then the
 /// same pooled over those ε from 0.5 up and over all of them.
-fn tests(cells: &[Cell]) -> Vec<Test> {
+fn tests(cells: &[Cell], runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<&RunRecord>>) -> Vec<Test> {
     let mut conditions: Vec<Condition> = cells.iter().map(|c| c.condition).collect();
     conditions.dedup();
     let mut out = Vec::new();
@@ -219,7 +237,29 @@ fn tests(cells: &[Cell]) -> Vec<Test> {
                 continue;
             }
             seen.push((f16, f32));
+            // Pairs: (collapsed in f16, collapsed in f32) of each twin pair.
+            let pairs: Vec<(bool, bool)> = both
+                .iter()
+                .filter(|&&e| l.holds(e))
+                .flat_map(|&e| {
+                    let of = |p| {
+                        runs.get(&(condition, e.to_bits(), p))
+                            .map_or(&[][..], Vec::as_slice)
+                    };
+                    let f32_runs = of(PrecisionChoice::F32);
+                    of(PrecisionChoice::F16Autocast).iter().filter_map(move |h| {
+                        let twin = f32_runs.iter().find(|f| twin_key(f) == twin_key(h))?;
+                        Some((collapsed(h), collapsed(twin)))
+                    })
+                })
+                .collect();
+            let f16_only = pairs.iter().filter(|&&(h, f)| h && !f).count();
+            let f32_only = pairs.iter().filter(|&&(h, f)| !h && f).count();
             out.push(Test {
+                pairs: pairs.len(),
+                f16_only,
+                f32_only,
+                p_paired: mcnemar_exact(f16_only as u64, f32_only as u64),
                 condition,
                 levels: l,
                 f16,
@@ -341,14 +381,18 @@ mod tests {
         // f16: ε 0.5 has 3 of 4 collapsed, ε 0.75 has 4 of 4; ε 0 has 0 of 2
         for (eps, collapsed, n) in [(0.5, 3, 4), (0.75, 4, 4), (0.0, 0, 2)] {
             for i in 0..n {
-                runs.push(run(scale(eps), &[0.8, 0.8], (i < collapsed).then_some(2)));
+                let mut r = run(scale(eps), &[0.8, 0.8], (i < collapsed).then_some(2));
+                r.spec.config = Some(i);
+                runs.push(r);
             }
         }
-        // f32 twins at ε 0.5 and 0.75 (none collapsed), and ε 0.25 with no f16 twin
+        // f32 twins at ε 0.5 and 0.75 (none collapsed but configuration 3 at
+        // ε 0.75), and ε 0.25 with no f16 twin
         for eps in [0.5, 0.75, 0.25] {
-            for _ in 0..4 {
-                let mut r = run(scale(eps), &[0.8, 0.8], None);
+            for i in 0..4 {
+                let mut r = run(scale(eps), &[0.8, 0.8], (eps == 0.75 && i == 3).then_some(1));
                 r.spec.precision = PrecisionChoice::F32;
+                r.spec.config = Some(i);
                 runs.push(r);
             }
         }
@@ -363,14 +407,19 @@ mod tests {
             rows,
             vec![
                 ("0.5".to_string(), (3, 4), (0, 4)),
-                ("0.75".to_string(), (4, 4), (0, 4)),
-                ("≥ 0.5".to_string(), (7, 8), (0, 8)),
+                ("0.75".to_string(), (4, 4), (1, 4)),
+                ("≥ 0.5".to_string(), (7, 8), (1, 8)),
             ],
             "ε 0 has no f32 twin and ε 0.25 no f16 one; `all` would repeat `≥ 0.5`"
         );
-        // 7 of 8 against 0 of 8: scipy.stats.fisher_exact([[7, 1], [0, 8]]) = 0.0014
-        assert!((st.tests[2].p - 0.0013986013986013986).abs() < 1e-12);
-        assert_eq!(st.collapsed.len(), 7);
+        // 7 of 8 against 1 of 8: scipy.stats.fisher_exact([[7, 1], [1, 7]]) = 0.0101
+        assert!((st.tests[2].p - 0.0101010101010101).abs() < 1e-12);
+        // Paired: 8 pairs; configuration 3 at ε 0.75 collapsed in both, so
+        // 6 in f16 only and none in f32 only: binomtest(6, 6, 0.5) = 0.03125.
+        let t = &st.tests[2];
+        assert_eq!((t.pairs, t.f16_only, t.f32_only), (8, 6, 0));
+        assert!((t.p_paired - 0.03125).abs() < 1e-12);
+        assert_eq!(st.collapsed.len(), 8);
         assert_eq!(st.cells.iter().map(|c| c.n).sum::<usize>(), runs.len());
     }
 

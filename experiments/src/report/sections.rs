@@ -90,22 +90,26 @@ pub fn precision(s: &mut String, a: &Analysis) {
     if st.tests.is_empty() {
         let _ = writeln!(s, "No f32 runs of these cells are pooled in, so there is no test of f16 against f32: add them with `einorm report <this folder> --extra <an f32 grid folder>`, e.g. `--extra results/central`.\n");
     } else {
-        let _ = writeln!(s, "Fisher's exact test (two-sided) of collapsed against surviving runs, f16 against f32; rows pooling several ε ignore the levels.\n");
+        let _ = writeln!(s, "Two tests of f16 against f32, both two-sided and exact. Fisher's compares the collapsed and surviving runs of the two precisions as two samples. McNemar's uses the pairing: a configuration trained at one ε in both precisions is one pair, and only the pairs that collapsed in one precision alone count. Rows pooling several ε ignore the levels.\n");
         let _ = writeln!(
             s,
-            "| condition | ε | f16 collapsed | f32 collapsed | Fisher p |\n|---|---|---|---|---|"
+            "| condition | ε | f16 collapsed | f32 collapsed | Fisher p | pairs | collapsed in f16 only / f32 only | McNemar p |\n|---|---|---|---|---|---|---|---|"
         );
         for t in &st.tests {
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} of {} | {} of {} | {} |",
+                "| `{}` | {} | {} of {} | {} of {} | {} | {} | {} / {} | {} |",
                 t.condition,
                 t.levels,
                 t.f16.0,
                 t.f16.1,
                 t.f32.0,
                 t.f32.1,
-                p_value(t.p)
+                p_value(t.p),
+                t.pairs,
+                t.f16_only,
+                t.f32_only,
+                p_value(t.p_paired)
             );
         }
         let _ = writeln!(s);

@@ -22,7 +22,7 @@ pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> f64 {
 }
 
 /// ln C(n, k), summed term by term: exact enough for the run counts here.
-fn ln_choose(n: u64, k: u64) -> f64 {
+pub(super) fn ln_choose(n: u64, k: u64) -> f64 {
     let k = k.min(n - k);
     (0..k).map(|i| ((n - i) as f64 / (k - i) as f64).ln()).sum()
 }
