@@ -24,12 +24,6 @@ impl Pool {
         Tensor::from_buffer(rows, cols, buf)
     }
 
-    pub(crate) fn give(&mut self, t: Tensor) {
-        let buf = t.into_buffer();
-        let at = self.spare.partition_point(|b| b.capacity() < buf.capacity());
-        self.spare.insert(at, buf);
-    }
-
     /// Tensors without a buffer (an alias, a value moved out) add nothing.
     pub(crate) fn give_all(&mut self, tensors: impl Iterator<Item = Tensor>) {
         let buffers = tensors.map(Tensor::into_buffer);

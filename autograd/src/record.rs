@@ -82,7 +82,7 @@ impl Tape {
             let read = |i: usize, v| cast[i].as_ref().unwrap_or(t.value(v));
             matmul::matmul(read(0, a), trans_a, read(1, b), trans_b, c);
         });
-        cast.into_iter().flatten().for_each(|copy| self.pool.give(copy));
+        self.nodes[out.index()].half_operands = cast;
         out
     }
 
@@ -202,16 +202,10 @@ impl Tape {
     /// backward rule, through the one door, [`Tape::accumulate`]. One
     /// exhaustive `match`: every built-in op provably has a rule.
     pub(crate) fn backward_node(&mut self, i: usize) {
-        let (out, node) = (Var(i as u32), &self.nodes[i]);
-        let inputs = node.inputs.clone();
-        // Under autocast a matmul reads each operand as half where the other's gradient needs it.
-        let half_mm = node.half && matches!(node.op, Op::MatMul { .. });
-        let mut cast = [None, None];
-        for k in 0..2 {
-            if half_mm && self.tracked(inputs[1 - k]) {
-                cast[k] = self.half_copy(inputs[k]);
-            }
-        }
+        let out = Var(i as u32);
+        let inputs = self.nodes[i].inputs.clone();
+        // Under autocast a matmul reads its operands as half, as its forward did.
+        let cast = std::mem::take(&mut self.nodes[i].half_operands);
         for (k, &x) in inputs.iter().enumerate() {
             self.accumulate(x, |t, d, fresh| {
                 let node = &t.nodes[i];
@@ -256,6 +250,6 @@ impl Tape {
                 }
             }
         }
-        cast.into_iter().flatten().for_each(|copy| self.pool.give(copy));
+        self.nodes[i].half_operands = cast; // for another backward pass
     }
 }

@@ -26,6 +26,9 @@ pub(crate) struct Node {
     /// Whether the value (and so the gradient) is IEEE half, stored in an
     /// `f32`: only under [`Precision::F16Autocast`], by the rules of `precision`.
     pub(crate) half: bool,
+    /// Under autocast, a matmul's `f32` operands rounded to half: made by the
+    /// forward, read again by the backward.
+    pub(crate) half_operands: [Option<Tensor>; 2],
 }
 
 /// Records every operation of one forward pass so that [`Tape::backward`]
@@ -57,7 +60,10 @@ impl Tape {
 
     /// Forgets every node and gradient, keeping their buffers for reuse.
     pub fn clear(&mut self) {
-        let values = self.nodes.drain(..).map(|node| node.value);
+        let values = self.nodes.drain(..).flat_map(|node| {
+            let [a, b] = node.half_operands;
+            [Some(node.value), a, b].into_iter().flatten()
+        });
         let grads = self.grads.drain(..).flatten();
         self.pool.give_all(values.chain(grads));
     }
@@ -118,6 +124,7 @@ impl Tape {
             value,
             tracked,
             half,
+            half_operands: [None, None],
         };
         self.nodes.push(node);
         Var(id)
