@@ -132,8 +132,8 @@ pub fn from_json<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> serde_json::Res
     serde_json::from_value(snake_keys(serde_json::from_slice(text.as_ref())?))
 }
 
-/// Reads a TOML table written by this or an earlier version, or by hand in
-/// either spelling; a message names what is wrong (and where, for syntax).
+/// Reads a parsed TOML table written by this or an earlier version, or by
+/// hand in either spelling; the error names the key or value that is wrong.
 pub fn from_toml<T: DeserializeOwned>(table: toml::Table) -> Result<T, String> {
     let json = serde_json::to_value(table).map_err(|e| e.to_string())?;
     serde_json::from_value(snake_keys(json)).map_err(|e| e.to_string())
