@@ -1,11 +1,12 @@
-//! What a grid costs before it runs: protocol §5's rule of thumb, about 3 s per
-//! epoch of 60 000 images per core for an E-I network of width 250, twice
-//! that for I-Norm (about 1 s more to initialize it: the SVD), scaled by the
-//! work per image (`784·W + W² + 10·W` multiply-adds for `784 → W → W → 10`).
-//! Measured with this code on one core of the development machine: E-I and
-//! `inorm-sub` 2.5–2.8 s, `e-ln` 2.8 s, `inorm-full` 5.4 s per epoch at W = 252.
+//! What a grid costs before it runs: about 2.2 s per epoch of 60 000 images
+//! per core for an E-I network of width 250, twice that for I-Norm (about 1 s
+//! more to initialize it: the SVD), scaled by the work per image
+//! (`784·W + W² + 10·W` multiply-adds for `784 → W → W → 10`). Fitted to the
+//! 50-epoch `central` runs of configuration 2 (W = 282) trained two at a
+//! time on the 2-core development machine with nothing else running:
+//! `e-ln` 137–145 s, `inorm` and `inorm-full` 232–276 s per run.
 //! An emulated fp16 training step costs about twice an f32 one
-//! (`cargo bench -p benches --bench precision`: 1.8–2.2×).
+//! (`cargo bench -p benches --bench precision`: 1.7–2.1×).
 
 use einet::Condition;
 
@@ -14,7 +15,7 @@ use crate::plan::{
 };
 
 /// Seconds for one epoch of 60 000 images, one core, E-I, W = 250.
-pub const SECONDS_PER_EPOCH: f64 = 3.0;
+pub const SECONDS_PER_EPOCH: f64 = 2.2;
 const FULL_TRAIN: f64 = 60_000.0;
 
 /// A forward pass costs about a third of a training step.
