@@ -4,8 +4,11 @@
 //! # A tour, in reading order
 //!
 //! * [`Tensor`] (`tensor.rs`) — a 2-D row-major `f32` matrix; rows are
-//!   samples. Products go through `matrixmultiply::sgemm` ([`gemm`]), which
-//!   reads transposed operands through strides instead of copying them.
+//!   samples. Products go through [`gemm`] (`gemm.rs`): mostly
+//!   `matrixmultiply::sgemm`, which reads transposed operands through
+//!   strides instead of copying them; a batch's products through a weight
+//!   go to a small kernel that skips sgemm's copy of the weight and sums
+//!   exactly as sgemm does. It is the crate's only `unsafe` code.
 //! * `ops/` — each op's backward rule on tensors, its formula in its doc,
 //!   beside the op's forward (unless that is one entrywise expression) and
 //!   the op's gradient checks at the bottom of the file. No tape in sight.
@@ -77,6 +80,7 @@ mod named;
 #[cfg(any(test, feature = "check"))]
 mod check;
 mod custom;
+mod gemm;
 pub mod normalize_error;
 mod op;
 mod ops;
@@ -89,9 +93,10 @@ mod tensor;
 #[cfg(any(test, feature = "check"))]
 pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
+pub use gemm::{gemm, sgemm};
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
 pub use ops::layer_norm::LN_EPS;
 pub use ops::reduce::row_stats;
 pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};
-pub use tensor::{gemm, Tensor};
+pub use tensor::Tensor;

@@ -1,4 +1,6 @@
-//! A 2-D row-major `f32` tensor (rows = batch) and the one sgemm wrapper.
+//! A 2-D row-major `f32` tensor (rows = batch).
+
+use crate::gemm::gemm;
 
 /// A dense row-major matrix of `f32`. Row `r` is `data[r * cols..(r + 1) * cols]`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -101,39 +103,6 @@ impl Tensor {
             }
         }
         t
-    }
-}
-
-/// `c ← alpha·op(a)·op(b) + beta·c`, where `op` transposes when asked: a
-/// transposed operand is read through swapped strides, never copied. With
-/// `beta = 0` the old contents of `c` are ignored (not even read).
-pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, beta: f32, c: &mut Tensor) {
-    // (rows, cols, row stride, column stride) of `t`, or of its transpose.
-    let view = |t: &Tensor, trans| match trans {
-        false => (t.rows, t.cols, t.cols as isize, 1),
-        true => (t.cols, t.rows, 1, t.cols as isize),
-    };
-    let (m, k, rsa, csa) = view(a, trans_a);
-    let (kb, n, rsb, csb) = view(b, trans_b);
-    let shape = c.shape();
-    assert!(
-        k == kb && shape == (m, n),
-        "gemm: op(a) is ({m}, {k}), op(b) is ({kb}, {n}), c is {shape:?}"
-    );
-    if m == 0 || n == 0 {
-        return;
-    }
-    let (pa, pb, pc) = (a.data.as_ptr(), b.data.as_ptr(), c.data.as_mut_ptr());
-    #[allow(unsafe_code)]
-    // SAFETY: `view` gives strides that address exactly the `m×k` and `k×n`
-    // row-major (or transposed) elements inside `a.data` and `b.data`, and
-    // `c.data` holds `m×n` elements with row stride `n`; the assert above
-    // proves the shapes agree. `c` is borrowed mutably, so it cannot alias
-    // `a` or `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m, k, n, alpha, pa, rsa, csa, pb, rsb, csb, beta, pc, n as isize, 1,
-        );
     }
 }
 

@@ -1,7 +1,8 @@
 //! Matrix products, with either operand transposed by strides.
 
+use crate::gemm::gemm;
 use crate::precision::round_to_half;
-use crate::tensor::{gemm, Tensor};
+use crate::tensor::Tensor;
 
 /// The dimensions `(m, k, n)` of `op(a)·op(b)`, where `op` transposes when asked.
 pub(crate) fn dims(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usize, usize, usize) {
