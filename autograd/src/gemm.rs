@@ -33,13 +33,19 @@ pub fn gemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, be
     let (m, k, n, a_view, b_view) = dims(a, trans_a, b, trans_b, c);
     let add = beta == 1.0;
     if let Some(kernel) = Kernel::supported().next() {
-        if alpha == 1.0 && (beta == 0.0 || add) && k > 0 && n > 0 {
-            let (a, b, c) = (
-                (a.data(), a_view),
-                (b.data(), b_view),
-                (c.data_mut(), View { row: n, col: 1 }),
-            );
-            if batch(kernel, m, k, n, a, b, c, add) {
+        if alpha == 1.0 && (beta == 0.0 || add) && n > 0 {
+            let out = (c.data_mut(), View { row: n, col: 1 });
+            let (left, right) = ((a.data(), a_view), (b.data(), b_view));
+            let p = Product {
+                rows: m,
+                cols: n,
+                k,
+                left,
+                right,
+                out,
+                add,
+            };
+            if batch(kernel, p) {
                 return;
             }
         }
@@ -129,59 +135,44 @@ impl View {
     }
 }
 
-/// `C (+)= A·B` for a batch of `1..=BATCH_ROWS` rows, at least `MIN_DEPTH`
-/// deep, without packing the large operand: `x·W` directly, and `g·Wᵀ` as
+/// `p` for a batch of `1..=BATCH_ROWS` rows, at least `MIN_DEPTH` deep,
+/// without packing the large operand: `x·W` directly, and `g·Wᵀ` as
 /// `(W·gᵀ)ᵀ`, with the small `gᵀ` copied so that its rows are contiguous.
 /// False (nothing done) for other products: the weight gradient `xᵀ·g`
 /// runs as fast in sgemm.
-#[allow(clippy::too_many_arguments)]
-fn batch(
-    kernel: Kernel,
-    m: usize,
-    k: usize,
-    n: usize,
-    a: (&[f32], View),
-    b: (&[f32], View),
-    c: (&mut [f32], View),
-    add: bool,
-) -> bool {
-    if m == 0 || m > BATCH_ROWS || k < MIN_DEPTH {
+fn batch(kernel: Kernel, p: Product) -> bool {
+    if p.rows == 0 || p.rows > BATCH_ROWS || p.k < MIN_DEPTH {
         return false;
     }
-    if b.1.col == 1 {
-        return kernel.run(Product {
-            rows: m,
-            cols: n,
-            k,
-            left: a,
-            right: b,
-            out: c,
-            add,
-        });
+    if p.right.1.col == 1 {
+        return kernel.run(p);
     }
-    if b.1.row != 1 {
+    if p.right.1.row != 1 {
         return false;
     }
-    let mut at = vec![0.0; k * m];
-    for (p, row) in at.chunks_exact_mut(m).enumerate() {
+    let (a, m) = (p.left, p.rows);
+    let mut at = vec![0.0; p.k * m];
+    for (k, row) in at.chunks_exact_mut(m).enumerate() {
         for (i, v) in row.iter_mut().enumerate() {
-            *v = a.0[a.1.at(i, p)];
+            *v = a.0[a.1.at(i, k)];
         }
     }
-    let (out, view) = c;
+    let (out, view) = p.out;
     kernel.run(Product {
-        rows: n,
+        rows: p.cols,
         cols: m,
-        k,
-        left: (b.0, b.1.transposed()),
+        k: p.k,
+        left: (p.right.0, p.right.1.transposed()),
         right: (&at, View { row: m, col: 1 }),
         out: (out, view.transposed()),
-        add,
+        add: p.add,
     })
 }
 
-/// `out (+)= left·right`: `left` is `rows × k` (any strides), `right` is
-/// `k × cols` with contiguous rows, `out` is `rows × cols`.
+/// `out (+)= left·right` (`add`) or `out = left·right`: `left` is
+/// `rows × k`, `right` is `k × cols`, `out` is `rows × cols`, each read
+/// through its view. The kernel needs the rows of `right` contiguous
+/// (`batch` sees to it).
 struct Product<'a> {
     rows: usize,
     cols: usize,
@@ -338,6 +329,7 @@ fn tile<const R: usize, const W: usize>(
         // SAFETY: `p ≤ last` and `r < R`, so both reads are within the bounds asserted above.
         let b: [f32; W] = unsafe { *right.as_ptr().add(p * stride + offset).cast::<[f32; W]>() };
         for (r, sums) in sums.iter_mut().enumerate() {
+            // SAFETY: as above.
             let a = unsafe { *data.get_unchecked(view.at(i0 + r, p)) };
             for (s, &b) in sums.iter_mut().zip(&b) {
                 *s = a.mul_add(b, *s);
@@ -355,16 +347,19 @@ mod tests {
     /// `gemm` through `kernel`, or false if `batch` leaves the product to sgemm.
     fn with(kernel: Kernel, a: &Tensor, b: &Tensor, trans_b: bool, beta: f32, c: &mut Tensor) -> bool {
         let (m, k, n, a_view, b_view) = dims(a, false, b, trans_b, c);
-        let c_view = View { row: n, col: 1 };
+        let out = (c.data_mut(), View { row: n, col: 1 });
+        let (left, right) = ((a.data(), a_view), (b.data(), b_view));
         batch(
             kernel,
-            m,
-            k,
-            n,
-            (a.data(), a_view),
-            (b.data(), b_view),
-            (c.data_mut(), c_view),
-            beta == 1.0,
+            Product {
+                rows: m,
+                cols: n,
+                k,
+                left,
+                right,
+                out,
+                add: beta == 1.0,
+            },
         )
     }
 
