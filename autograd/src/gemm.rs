@@ -87,8 +87,26 @@ pub fn sgemm(alpha: f32, a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, b
     }
 }
 
-/// `(m, k, n)` and the operands' views of `c = op(a)·op(b)`; panics with
-/// all three shapes if they disagree.
+/// The dimensions `(m, k, n)` of `op(a)·op(b)`, where `op` transposes when
+/// asked; panics, naming `op_name` and both shapes, if the `k` differ.
+pub(crate) fn shape(
+    op_name: &str,
+    a: &Tensor,
+    trans_a: bool,
+    b: &Tensor,
+    trans_b: bool,
+) -> (usize, usize, usize) {
+    let ((m, k, _), (kb, n, _)) = (View::of(a, trans_a), View::of(b, trans_b));
+    let (sa, sb) = (a.shape(), b.shape());
+    assert_eq!(
+        k, kb,
+        "{op_name}: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {sa:?}, b {sb:?}, trans {trans_a}/{trans_b})"
+    );
+    (m, k, n)
+}
+
+/// `(m, k, n)` and the operands' views of `c = op(a)·op(b)`; panics if
+/// the shapes disagree.
 fn dims(
     a: &Tensor,
     trans_a: bool,
@@ -96,14 +114,9 @@ fn dims(
     trans_b: bool,
     c: &Tensor,
 ) -> (usize, usize, usize, View, View) {
-    let (m, k, a_view) = View::of(a, trans_a);
-    let (kb, n, b_view) = View::of(b, trans_b);
-    let shape = c.shape();
-    assert!(
-        k == kb && shape == (m, n),
-        "gemm: op(a) is ({m}, {k}), op(b) is ({kb}, {n}), c is {shape:?}"
-    );
-    (m, k, n, a_view, b_view)
+    let (m, k, n) = shape("gemm", a, trans_a, b, trans_b);
+    assert_eq!(c.shape(), (m, n), "gemm: op(a)·op(b) is ({m}, {n}), c is not");
+    (m, k, n, View::of(a, trans_a).2, View::of(b, trans_b).2)
 }
 
 /// Where entry `(i, j)` of a matrix lives in its slice: `i·row + j·col`.

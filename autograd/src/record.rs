@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::custom::{self, CustomBackward};
+use crate::gemm;
 use crate::op::Op;
 use crate::ops::{broadcast, elementwise as ew, layer_norm, loss, matmul, reduce};
 use crate::precision::round_to_half;
@@ -72,7 +73,7 @@ impl Tape {
     }
 
     fn product(&mut self, a: Var, b: Var, trans_a: bool, trans_b: bool) -> Var {
-        let (m, k, n) = matmul::dims(self.value(a), trans_a, self.value(b), trans_b);
+        let (m, k, n) = gemm::shape("matmul", self.value(a), trans_a, self.value(b), trans_b);
         self.matmul_flops += 2 * (m * k * n) as u64;
         // Under autocast the operands are read as half (the output is rounded in `push`).
         let autocast = !self.precision().is_f32();

@@ -4,19 +4,6 @@ use crate::gemm::gemm;
 use crate::precision::round_to_half;
 use crate::tensor::Tensor;
 
-/// The dimensions `(m, k, n)` of `op(a)·op(b)`, where `op` transposes when asked.
-pub(crate) fn dims(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool) -> (usize, usize, usize) {
-    let ((ar, ac), (br, bc)) = (a.shape(), b.shape());
-    let (m, k) = if trans_a { (ac, ar) } else { (ar, ac) };
-    let (kb, n) = if trans_b { (bc, br) } else { (br, bc) };
-    let (sa, sb) = ((ar, ac), (br, bc));
-    assert_eq!(
-        k, kb,
-        "matmul: op(a) is ({m}, {k}) but op(b) is ({kb}, {n}) (a {sa:?}, b {sb:?}, trans {trans_a}/{trans_b})"
-    );
-    (m, k, n)
-}
-
 /// `C = op(A)·op(B)`: (m, k) @ (k, n) -> (m, n).
 pub(crate) fn matmul(a: &Tensor, trans_a: bool, b: &Tensor, trans_b: bool, c: &mut Tensor) {
     gemm(1.0, a, trans_a, b, trans_b, 0.0, c);
