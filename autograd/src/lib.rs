@@ -29,7 +29,7 @@
 //! * [`CustomBackward`] — the one open door: an op whose backward is
 //!   written by hand. [`NormalizeError`] is one: an identity forward with a
 //!   normalizing backward. `einet`'s `DetachedLayerNorm` is the other, the
-//!   reverse: a normalizing forward (with this crate's [`row_stats`]) whose
+//!   reverse: a normalizing forward (this crate's [`layer_norm_forward`]) whose
 //!   backward passes the error through.
 //! * [`Precision`] — one setting of the tape, not of any op or layer:
 //!   under [`Precision::F16Autocast`] ([`Tape::set_precision`]) the tape
@@ -95,7 +95,7 @@ pub use check::{gradcheck, seeded, seeded_positive, GradcheckReport};
 pub use custom::CustomBackward;
 pub use gemm::{gemm, sgemm};
 pub use normalize_error::{ErrorMode, NormalizeError, UnknownMode};
-pub use ops::layer_norm::LN_EPS;
+pub use ops::layer_norm::{layer_norm_forward, LN_EPS};
 pub use ops::reduce::row_stats;
 pub use precision::{Precision, UnknownPrecision};
 pub use tape::{Tape, Var};

@@ -191,7 +191,9 @@ impl Tape {
 
     /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the exact gradient.
     pub fn layer_norm(&mut self, a: Var, eps: f32) -> Var {
-        self.unary(Op::LayerNorm(eps), a, |x, c| layer_norm::layer_norm(x, eps, c))
+        self.unary(Op::LayerNorm(eps), a, |x, c| {
+            layer_norm::layer_norm_forward(x, eps, c)
+        })
     }
 
     /// Applies a custom op to `a`; the output has the shape of `a`.

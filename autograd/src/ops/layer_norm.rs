@@ -1,17 +1,17 @@
 //! Layer normalization over features (per row), without affine parameters.
 
-use super::reduce::row_stats;
-use super::{dot, write_or_add};
+use super::reduce::rows_stats;
+use super::write_or_add;
 use crate::tensor::Tensor;
 
 /// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
 pub const LN_EPS: f32 = 1e-5;
 
 /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row.
-pub(crate) fn layer_norm(x: &Tensor, eps: f32, out: &mut Tensor) {
+pub fn layer_norm_forward(x: &Tensor, eps: f32, out: &mut Tensor) {
     let cols = x.cols();
-    for (y, x) in out.data_mut().chunks_mut(cols).zip(x.data().chunks(cols)) {
-        let (mean, var) = row_stats(x);
+    let rows = x.data().chunks(cols).zip(rows_stats(x));
+    for (y, (x, (mean, var))) in out.data_mut().chunks_mut(cols).zip(rows) {
         let rstd = 1.0 / (var + eps).sqrt();
         for (y, &x) in y.iter_mut().zip(x) {
             *y = (x - mean) * rstd; // standardized: mean 0, variance var/(var + eps)
@@ -24,11 +24,15 @@ pub(crate) fn layer_norm(x: &Tensor, eps: f32, out: &mut Tensor) {
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
 pub(crate) fn backward(g: &Tensor, x: &Tensor, y: &Tensor, eps: f32, d: &mut Tensor, fresh: bool) {
     let d_inv = 1.0 / d.cols() as f32;
-    for r in 0..d.rows() {
-        let (x, y, g) = (x.row(r), y.row(r), g.row(r));
-        let rstd = 1.0 / (row_stats(x).1 + eps).sqrt();
-        let mean_g = g.iter().sum::<f32>() * d_inv;
-        let mean_gy = dot(g, y) * d_inv;
+    for (r, (_, var)) in rows_stats(x).into_iter().enumerate() {
+        let (y, g) = (y.row(r), g.row(r));
+        let rstd = 1.0 / (var + eps).sqrt();
+        // Σg and Σ(g⊙y) in one sweep: two independent chains, each the sum `Iterator::sum` makes.
+        let (sum_g, sum_gy) = g
+            .iter()
+            .zip(y)
+            .fold((-0.0f32, -0.0f32), |(s, t), (&g, &y)| (s + g, t + g * y));
+        let (mean_g, mean_gy) = (sum_g * d_inv, sum_gy * d_inv);
         let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
         write_or_add(d.row_mut(r), fresh, terms);
     }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use autograd::{row_stats, CustomBackward, Tape, Tensor, Var, LN_EPS};
+use autograd::{layer_norm_forward, CustomBackward, Tape, Tensor, Var, LN_EPS};
 
 use crate::condition::LayerNormKind;
 
@@ -20,17 +20,10 @@ impl CustomBackward for DetachedLayerNorm {
         "layer_norm_detached"
     }
 
-    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the row
-    /// statistics of autograd's exact layer norm.
+    /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row: autograd's exact
+    /// layer norm going forward.
     fn forward(&self, x: &Tensor, out: &mut Tensor) {
-        let cols = x.cols();
-        for (y, x) in out.data_mut().chunks_mut(cols).zip(x.data().chunks(cols)) {
-            let (mean, var) = row_stats(x);
-            let rstd = 1.0 / (var + LN_EPS).sqrt();
-            for (y, &x) in y.iter_mut().zip(x) {
-                *y = (x - mean) * rstd;
-            }
-        }
+        layer_norm_forward(x, LN_EPS, out);
     }
 
     /// `∂x = g`: the error passes through as if there were no normalization.
