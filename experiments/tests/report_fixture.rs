@@ -93,6 +93,11 @@ fn the_smoke_fixture_report_regenerates_byte_for_byte() {
     }
     let svgs: Vec<&String> = files.keys().filter(|k| k.ends_with(".svg")).collect();
     assert!(svgs.len() >= 8, "only {} figures", svgs.len());
+    let headline = String::from_utf8_lossy(&files["figures/accuracy_vs_eps.svg"]);
+    assert!(
+        !headline.contains("paper"),
+        "short runs are not marked with the paper's 50-epoch medians"
+    );
     for f in svgs {
         let svg = String::from_utf8_lossy(&files[f]);
         assert!(
@@ -278,6 +283,26 @@ fn a_partial_central_grid_reports_paired_tests_collapse_and_what_is_missing() {
     }
     let scale = fs::read_to_string(figs.join("scale_runs.svg")).expect("scale figure");
     assert!(scale.contains("ε = 0.75 (not run)"), "the empty cell says so");
+    // 50 epochs, the paper's length: its medians are marked, one diamond
+    // per box the paper gives a median for, and one in the legend
+    let diamonds = |f: &str| {
+        let svg = fs::read_to_string(figs.join(f)).expect("figure");
+        assert!(
+            svg.contains("the paper&apos;s median") || svg.contains("the paper's median"),
+            "{f}: legend"
+        );
+        svg.matches("<polygon opacity=\"1\" fill=\"#FFFFFF\"").count()
+    };
+    assert_eq!(
+        diamonds("accuracy_vs_eps.svg"),
+        3 * 4 + 1,
+        "e-ln, inorm, inorm-full at 4 ε"
+    );
+    assert_eq!(
+        diamonds("fig6_modes.svg"),
+        2 * 4 + 1,
+        "inorm-scale has IQRs (ε ≤ 0.25) or nothing"
+    );
     // epochs.csv: one row per run and epoch, plus the header
     let csv = fs::read_to_string(folder.join("epochs.csv")).expect("epochs.csv");
     assert_eq!(csv.lines().count(), 1 + 146 * 50);

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use einet::{Condition, ErrorMode};
 
+use crate::plan::paper::PAPER_EPOCHS;
 use crate::plan::{LumKind, PrecisionChoice};
 use crate::run::record::RunRecord;
 use crate::stats::quantile;
@@ -23,6 +24,7 @@ use super::plot::{
     Stroke,
 };
 use super::precision::Study;
+use super::targets::{self, Target};
 
 /// A written figure: file name under `figures/` and a caption.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +41,31 @@ const HEADLINE: [Condition; 3] = [
 ];
 
 const ADD: LumKind = LumKind::Additive;
+
+/// The paper's accuracy for `c` at `eps` (a median, or a range as
+/// `(lo, hi)`), where every run of the cell trained the paper's 50 epochs:
+/// shorter runs are not comparable with it.
+fn paper_accuracy(g: &Groups, c: Condition, eps: f32) -> Option<(f64, f64)> {
+    let runs = g.runs(ADD, c, eps);
+    if runs.is_empty() || runs.iter().any(|r| r.spec.epochs != PAPER_EPOCHS) {
+        return None;
+    }
+    targets::accuracy_at(c, eps).map(|t| match t {
+        Target::Median(m) => (m, m),
+        Target::Iqr(lo, hi) => (lo, hi),
+    })
+}
+
+/// The legend entry and caption sentence of the paper's marks, if the boxes show any.
+fn paper_key<'a>(mut boxes: impl Iterator<Item = &'a BoxItem>) -> (Option<Key>, &'static str) {
+    if !boxes.any(|b| b.paper.is_some()) {
+        return (None, "");
+    }
+    let key =
+        Key::paper_mark("the paper's median over 30 configurations (a capped bar: its IQR)".to_string());
+    let caption = " A white diamond marks the paper's median over its 30 configurations; a capped bar, its interquartile range where it gives no median.";
+    (Some(key), caption)
+}
 
 fn legend(conds: impl IntoIterator<Item = Condition>) -> Legend {
     conds
@@ -109,21 +136,25 @@ fn accuracy_vs_eps(g: &Groups, dir: &Path) -> Result<Option<Figure>, PlotError> 
                     label: c.to_string(),
                     color: color(c),
                     values: g.accs(ADD, c, eps),
+                    paper: paper_accuracy(g, c, eps),
                 })
                 .collect(),
         })
         .collect();
     let file = "accuracy_vs_eps.svg";
+    let mut key = legend(present.iter().copied());
+    let (paper, paper_caption) = paper_key(groups.iter().flat_map(|g| &g.boxes));
+    key.extend(paper);
     plot::grouped_boxes(
         &dir.join(file),
         "Test accuracy against luminosity noise ε",
         ("luminosity noise ε", "final test accuracy (%)"),
-        &legend(present.iter().copied()),
+        &key,
         &groups,
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
-        caption: "Final test accuracy of LN+ (`e-ln`), `inorm` (forward normalization only) and `inorm-full` (with error normalization) at each ε, one box per condition on a shared axis: the paper's central claim is that `inorm` falls behind LN+ as ε grows while `inorm-full` keeps up.".to_string(),
+        caption: format!("Final test accuracy of LN+ (`e-ln`), `inorm` (forward normalization only) and `inorm-full` (with error normalization) at each ε, one box per condition on a shared axis: the paper's central claim is that `inorm` falls behind LN+ as ε grows while `inorm-full` keeps up.{paper_caption}"),
     }))
 }
 
@@ -202,6 +233,7 @@ fn modes(
                     label: c.id().trim_start_matches("inorm-").to_string(),
                     color: color(c),
                     values: pick(c, eps),
+                    paper: paper_accuracy(g, c, eps).filter(|_| top.is_none()),
                 })
                 .collect(),
             reference: quantile(&pick(Condition::ELn, eps), 0.5),
@@ -218,6 +250,8 @@ fn modes(
         "LN+ (e-ln) median".to_string(),
         color(Condition::ELn),
     ));
+    let (paper, paper_caption) = paper_key(panels.iter().flat_map(|p| &p.boxes));
+    key.extend(paper);
     plot::box_plot(
         &dir.join(file),
         &format!("I-Norm error-normalization modes, {which}"),
@@ -228,7 +262,7 @@ fn modes(
     Ok(Some(Figure {
         file: file.to_string(),
         caption: format!(
-            "({}) Final test accuracy of the I-Norm modes ({which}); the dashed black line is the LN+ (`e-ln`) median.",
+            "({}) Final test accuracy of the I-Norm modes ({which}); the dashed black line is the LN+ (`e-ln`) median.{paper_caption}",
             match (top, top10_is_all) {
                 (Some(_), _) => "Fig 7",
                 (None, false) => "Fig 6",
@@ -251,6 +285,7 @@ fn moments(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
                 label: r.condition.to_string(),
                 color: color(r.condition),
                 values: pick(r).clone(),
+                paper: None,
             })
             .collect(),
         reference: Some(reference),
@@ -614,6 +649,7 @@ fn lum_boxes(g: &Groups, dir: &Path, lum: LumKind) -> Result<Option<Figure>, Plo
                     label: c.to_string(),
                     color: color(c),
                     values: g.accs(lum, c, eps),
+                    paper: None,
                 })
                 .collect(),
             reference: quantile(&g.accs(lum, Condition::ELn, eps), 0.5),

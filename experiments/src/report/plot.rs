@@ -26,11 +26,19 @@ type Chart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// A legend entry: a filled swatch (a condition) or a dashed line (a reference).
+/// A legend entry: a filled swatch (a condition), a dashed line (a
+/// reference) or the paper's mark beside a box.
 pub struct Key {
     pub label: String,
     pub color: RGBColor,
-    pub dashed: bool,
+    pub look: Look,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Look {
+    Swatch,
+    Dashed,
+    PaperMark,
 }
 
 impl Key {
@@ -38,7 +46,7 @@ impl Key {
         Key {
             label,
             color,
-            dashed: false,
+            look: Look::Swatch,
         }
     }
 
@@ -46,7 +54,15 @@ impl Key {
         Key {
             label,
             color,
-            dashed: true,
+            look: Look::Dashed,
+        }
+    }
+
+    pub fn paper_mark(label: String) -> Key {
+        Key {
+            label,
+            color: BLACK,
+            look: Look::PaperMark,
         }
     }
 }
@@ -163,15 +179,18 @@ fn figure<P>(
             let mut x = 10;
             for &i in row {
                 let key = &legend[i];
-                let drawn = if key.dashed {
-                    let dash =
-                        |x0: i32| PathElement::new([(x0, y + 8), (x0 + 6, y + 8)], key.color.stroke_width(2));
-                    strip.draw(&dash(x)).and_then(|_| strip.draw(&dash(x + 10)))
-                } else {
-                    strip.draw(&Rectangle::new(
+                let drawn = match key.look {
+                    Look::Dashed => {
+                        let dash = |x0: i32| {
+                            PathElement::new([(x0, y + 8), (x0 + 6, y + 8)], key.color.stroke_width(2))
+                        };
+                        strip.draw(&dash(x)).and_then(|_| strip.draw(&dash(x + 10)))
+                    }
+                    Look::Swatch => strip.draw(&Rectangle::new(
                         [(x, y + 3), (x + 16, y + 13)],
                         key.color.filled(),
-                    ))
+                    )),
+                    Look::PaperMark => strip.draw(&paper_mark((x + 8, y + 8))),
                 };
                 drawn.map_err(|x| err(e(x)))?;
                 strip
@@ -242,11 +261,24 @@ pub fn paired_scatter(
     })
 }
 
-/// One box: label under it, colour, sample (empty: not run).
+/// One box: label under it, colour, sample (empty: not run), and the
+/// paper's value for it, if any: a median `(m, m)` or a range `(lo, hi)`.
 pub struct BoxItem {
     pub label: String,
     pub color: RGBColor,
     pub values: Vec<f64>,
+    pub paper: Option<(f64, f64)>,
+}
+
+/// A white diamond with a black edge, drawn at pixel offsets from its anchor.
+type Diamond<C, DB> = plotters::element::ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>>;
+
+/// The paper's mark: a black-edged white diamond, seen on any box colour.
+fn paper_mark<C, DB: DrawingBackend>(at: C) -> Diamond<C, DB> {
+    let diamond = [(0, -6), (6, 0), (0, 6), (-6, 0), (0, -6)];
+    EmptyElement::at(at)
+        + Polygon::new(diamond, WHITE.filled())
+        + PathElement::new(diamond, BLACK.stroke_width(2))
 }
 
 /// One box-plot panel, optionally with a dashed black reference line (the LN+ median).
@@ -273,7 +305,11 @@ fn box_axis<'a>(
     let axis = range(
         boxes
             .clone()
-            .flat_map(|b| whiskers(&b.values).map_or_else(Vec::new, |w| vec![w.0, w.1]))
+            .flat_map(|b| {
+                let w = whiskers(&b.values).map_or_else(Vec::new, |w| vec![w.0, w.1]);
+                w.into_iter()
+                    .chain(b.paper.into_iter().flat_map(|(lo, hi)| [lo, hi]))
+            })
             .chain(reference),
     );
     let all = boxes.clone().map(|b| b.values.len()).sum();
@@ -480,6 +516,27 @@ fn draw_box(chart: &mut Chart, x: f64, w: f64, b: &BoxItem, axis: (f64, f64)) ->
                 .map(|&y| Circle::new((x, y), 3, c.filled())),
         )
         .map_err(e)?;
+    match b.paper {
+        Some((m, m2)) if m == m2 => {
+            chart.draw_series([paper_mark((x, m))]).map_err(e)?;
+        }
+        Some((lo, hi)) => {
+            // A range: a capped black bar just right of the box.
+            let (at, cap) = (x + w * 1.3, w * 0.3);
+            let bar = [
+                (at - cap, lo),
+                (at + cap, lo),
+                (at, lo),
+                (at, hi),
+                (at - cap, hi),
+                (at + cap, hi),
+            ];
+            chart
+                .draw_series([PathElement::new(bar, BLACK.stroke_width(2))])
+                .map_err(e)?;
+        }
+        None => {}
+    }
     Ok(())
 }
 
