@@ -3,10 +3,12 @@
 use crate::gemm::gemm;
 
 /// A dense row-major matrix of `f32`. Row `r` is `data[r * cols..(r + 1) * cols]`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Default)]
 pub struct Tensor {
     rows: usize,
     cols: usize,
+    /// At least `rows * cols` values. A reused buffer keeps its tail, so a
+    /// buffer that shrinks and grows again is not zeroed again.
     data: Vec<f32>,
 }
 
@@ -33,7 +35,9 @@ impl Tensor {
     /// Reuses `data` as the storage of a `rows × cols` tensor. Entries are
     /// whatever `data` held (zero where it had to grow): callers overwrite them.
     pub(crate) fn from_buffer(rows: usize, cols: usize, mut data: Vec<f32>) -> Tensor {
-        data.resize(rows * cols, 0.0);
+        if data.len() < rows * cols {
+            data.resize(rows * cols, 0.0);
+        }
         Tensor { rows, cols, data }
     }
 
@@ -54,19 +58,20 @@ impl Tensor {
     }
 
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.rows * self.cols
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len() == 0
     }
 
     pub fn data(&self) -> &[f32] {
-        &self.data
+        &self.data[..self.len()]
     }
 
     pub fn data_mut(&mut self) -> &mut [f32] {
-        &mut self.data
+        let n = self.len();
+        &mut self.data[..n]
     }
 
     pub fn row(&self, r: usize) -> &[f32] {
@@ -103,6 +108,29 @@ impl Tensor {
             }
         }
         t
+    }
+}
+
+impl Clone for Tensor {
+    fn clone(&self) -> Tensor {
+        Tensor::from_vec(self.rows, self.cols, self.data().to_vec())
+    }
+}
+
+impl PartialEq for Tensor {
+    fn eq(&self, other: &Tensor) -> bool {
+        self.shape() == other.shape() && self.data() == other.data()
+    }
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (rows, cols, data) = (self.rows, self.cols, self.data());
+        f.debug_struct("Tensor")
+            .field("rows", &rows)
+            .field("cols", &cols)
+            .field("data", &data)
+            .finish()
     }
 }
 
