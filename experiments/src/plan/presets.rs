@@ -4,8 +4,9 @@
 //! reductions at 15 epochs, and at the two middle levels of ε),
 //! `central` (the central comparison at the paper's full training length),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
-//! grids `quick-mul` and `paper-mul`, and `scale-precision` (the `scale`
-//! collapse under emulated fp16 autocast).
+//! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
+//! collapse under emulated fp16 autocast) and `ln-precision` (LN+ under the
+//! same arithmetic, for the paper's lead of `inorm-full` over LN+).
 
 use einet::{Condition, ErrorMode};
 
@@ -14,7 +15,7 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 10] = [
     "smoke",
     "quick",
     "quick-long",
@@ -24,6 +25,7 @@ pub const NAMES: [&str; 9] = [
     "quick-mul",
     "paper-mul",
     "scale-precision",
+    "ln-precision",
 ];
 
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
@@ -49,6 +51,7 @@ pub fn describe(name: &str) -> &'static str {
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
         "scale-precision" => "f16 autocast: inorm-scale x 4 eps + controls inorm, inorm-full x eps {0, 0.75}, configs 0-9, 50 epochs (80 runs)",
+        "ln-precision" => "f16 autocast: e-ln (LN+) x eps {0, 0.75}, configs 0-9, 50 epochs: the LN+ twins of scale-precision's inorm-full",
         _ => "",
     }
 }
@@ -65,6 +68,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
         "scale-precision" => scale_precision(),
+        "ln-precision" => ln_precision(),
         _ => {
             return Err(SpecError::UnknownPreset {
                 given: name.to_string(),
@@ -141,6 +145,24 @@ fn scale_precision() -> GridSpec {
         eval_offsets: Vec::new(),
         offset_conditions: Vec::new(),
         ..central()
+    }
+}
+
+/// Is the paper's lead of `inorm-full` over LN+ an fp16 effect? LN+ under
+/// the arithmetic of `scale-precision`, at the levels where that grid
+/// trained `inorm-full`; its report pools both (and `central`'s f32 runs).
+fn ln_precision() -> GridSpec {
+    GridSpec {
+        name: "ln-precision".to_string(),
+        notes: vec![
+            "LN+ (e-ln) under emulated CUDA fp16 autocast without loss scaling, as the paper trained, at eps 0 and 0.75, configurations 0-9, one seed, 50 epochs (protocol §5). Its inorm-full twins in the same arithmetic are the scale-precision grid's controls; its f32 twins are the central grid's.".to_string(),
+            "A run whose loss turns non-finite stops there and counts as diverged.".to_string(),
+        ],
+        conditions: vec![E_LN],
+        eps: vec![0.0, 0.75],
+        control_conditions: Vec::new(),
+        control_eps: Vec::new(),
+        ..scale_precision()
     }
 }
 
@@ -263,7 +285,13 @@ mod tests {
 
     #[test]
     fn the_presets_behind_the_readme_match_their_committed_grids() {
-        for name in ["quick-long", "quick-mid-eps"] {
+        for name in [
+            "quick-long",
+            "quick-mid-eps",
+            "central",
+            "scale-precision",
+            "ln-precision",
+        ] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../results")
                 .join(name);
@@ -284,6 +312,25 @@ mod tests {
             (g.width, g.train_subset, g.test_subset, g.val_size),
             (None, None, None, 0)
         );
+    }
+
+    #[test]
+    fn ln_precision_twins_the_f16_inorm_full_controls_with_ln_plus() {
+        let g = get("ln-precision").unwrap();
+        let runs = g.runs();
+        assert_eq!(runs.len(), 20);
+        assert!(runs
+            .iter()
+            .all(|r| r.condition == E_LN && (r.eps == 0.0 || r.eps == 0.75)));
+        assert!(runs.iter().all(|r| r.precision == PrecisionChoice::F16Autocast));
+        // Each run has an f16 inorm-full twin of the same configuration and seed.
+        let controls = get("scale-precision").unwrap().runs();
+        for r in &runs {
+            let twin = controls.iter().find(|c| {
+                c.condition == INORM_FULL && (c.eps, c.config, c.seed) == (r.eps, r.config, r.seed)
+            });
+            assert_eq!(twin.map(|c| c.hyper.width), Some(r.hyper.width));
+        }
     }
 
     #[test]
