@@ -20,6 +20,7 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/smoke
 const QUICK_LONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/quick-long");
 const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central");
 const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
+const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-precision");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -119,6 +120,11 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let files = regenerates_byte_for_byte_with(SCALE_PRECISION, &[CENTRAL], "scale-precision-report");
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("## Precision and the collapse"));
+    // LN+ in f16, paired with scale-precision's f16 inorm-full
+    let files =
+        regenerates_byte_for_byte_with(LN_PRECISION, &[SCALE_PRECISION, CENTRAL], "ln-precision-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("| ε = 0.75 | 85.61 vs 85.14 (p ≈ 0.0023) | 85.34 vs 85.52 | 10, 10 |"));
 }
 
 /// (label, colour) of every legend entry of an SVG: a filled swatch
