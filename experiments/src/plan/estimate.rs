@@ -8,8 +8,8 @@
 //! An emulated fp16 training step costs about twice an f32 one for I-Norm
 //! and 1.6 times for the other conditions (`cargo bench -p benches --bench
 //! precision -- e-ln inorm-full ei 234 500`: 1.8–2.2× for `inorm-full`,
-//! 1.4–1.9× for `e-ln` and `ei`); `ln-precision`'s LN+ runs took 0.55–0.83
-//! of the estimate that charged them twice.
+//! 1.4–1.9× for `e-ln` and `ei`); `ln-precision`'s fp16 LN+ runs took
+//! 0.69–1.02× of this estimate.
 
 use einet::Condition;
 
