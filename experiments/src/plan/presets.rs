@@ -15,12 +15,13 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 11] = [
     "smoke",
     "quick",
     "quick-long",
     "quick-mid-eps",
     "central",
+    "central-rest",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -47,6 +48,7 @@ pub fn describe(name: &str) -> &'static str {
         "quick-long" => "quick's central comparison at 15 epochs: e-ln, inorm, inorm-full x eps 0.75 x configs 0-7",
         "quick-mid-eps" => "quick at the middle levels: e-ln, inorm, inorm-full x eps {0.25, 0.5} x configs 0-7 x 3 epochs",
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
+        "central-rest" => "central's e-ln and inorm-full at eps 0.75 on the paper's other configs (10-29), 50 epochs: with central, all 30",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -64,6 +66,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "quick-long" => quick_long(),
         "quick-mid-eps" => quick_mid_eps(),
         "central" => central(),
+        "central-rest" => central_rest(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -124,6 +127,22 @@ fn central() -> GridSpec {
         ],
         conditions: vec![E_LN, INORM, INORM_FULL, INORM_SCALE],
         configs: (0..10).collect(),
+        ..paper()
+    }
+}
+
+/// Does `inorm-full` lead LN+ at ε = 0.75 (the paper's largest lead) over
+/// all 30 configurations? `central` ran 0-9; this runs the other 20.
+fn central_rest() -> GridSpec {
+    GridSpec {
+        name: "central-rest".to_string(),
+        notes: vec![
+            "The central comparison of inorm-full with LN+ (e-ln) at eps 0.75, where the paper's lead of inorm-full is largest, on the paper's configurations 10-29: with the central grid's configurations 0-9, all 30 of protocol §5. 50 epochs, batch 32, all 60 000 training images in fixed order, one seed.".to_string(),
+            "Beyond the paper: e-ln and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
+        ],
+        conditions: vec![E_LN, INORM_FULL],
+        eps: vec![0.75],
+        configs: (10..PAPER_CONFIGS.len()).collect(),
         ..paper()
     }
 }
@@ -312,6 +331,28 @@ mod tests {
             (g.width, g.train_subset, g.test_subset, g.val_size),
             (None, None, None, 0)
         );
+    }
+
+    #[test]
+    fn central_rest_completes_centrals_ln_plus_and_inorm_full_at_eps_075_to_all_30_configs() {
+        let rest = get("central-rest").unwrap().runs();
+        let central = get("central").unwrap().runs();
+        let at_075 = |c: Condition| {
+            let mut configs: Vec<usize> = (central.iter().chain(&rest))
+                .filter(|r| r.condition == c && r.eps == 0.75)
+                .filter_map(|r| r.config)
+                .collect();
+            configs.sort_unstable();
+            configs
+        };
+        assert_eq!(rest.len(), 40);
+        for c in [E_LN, INORM_FULL] {
+            assert_eq!(at_075(c), (0..PAPER_CONFIGS.len()).collect::<Vec<_>>());
+        }
+        // Same protocol as central: only the configurations differ.
+        let (r, c) = (&rest[0], &central[0]);
+        assert_eq!((r.epochs, r.batch, r.order), (c.epochs, c.batch, c.order));
+        assert_eq!((r.precision, &r.data, r.probe), (c.precision, &c.data, c.probe));
     }
 
     #[test]
