@@ -4,11 +4,12 @@
 //! # A tour, in reading order
 //!
 //! * [`Tensor`] (`tensor.rs`) — a 2-D row-major `f32` matrix; rows are
-//!   samples. Products go through [`gemm`] (`gemm.rs`): mostly
-//!   `matrixmultiply::sgemm`, which reads transposed operands through
-//!   strides instead of copying them; a batch's products through a weight
-//!   go to a small kernel that skips sgemm's copy of the weight and sums
-//!   exactly as sgemm does. It is the crate's only `unsafe` code.
+//!   samples. Products go through [`gemm`] (`gemm.rs`), which hands them
+//!   to the `kernels` crate: `matrixmultiply::sgemm`, which reads
+//!   transposed operands through strides instead of copying them, and a
+//!   small kernel for a batch's products through a weight that skips
+//!   sgemm's copy of the weight and sums exactly as sgemm does. This crate
+//!   has no `unsafe` code.
 //! * `ops/` — each op's backward rule on tensors, its formula in its doc,
 //!   beside the op's forward (unless that is one entrywise expression) and
 //!   the op's gradient checks at the bottom of the file. No tape in sight.
@@ -74,6 +75,8 @@
 //!
 //! Shape mismatches are programming errors: they panic with the op's name
 //! and both shapes. Nothing else panics.
+
+#![forbid(unsafe_code)]
 
 #[macro_use]
 mod named;
