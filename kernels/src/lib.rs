@@ -67,22 +67,10 @@ impl Matrix<'_> {
 /// `beta = 0` the old contents of `c` are ignored (not even read).
 /// Panics if the shapes disagree.
 pub fn gemm(alpha: f32, a: Matrix, b: Matrix, beta: f32, c: &mut [f32]) {
-    let (m, k, n, a_view, b_view) = dims(a, b, c);
     let add = beta == 1.0;
     if let Some(kernel) = Kernel::supported().next() {
-        if alpha == 1.0 && (beta == 0.0 || add) && n > 0 {
-            let p = Product {
-                rows: m,
-                cols: n,
-                k,
-                left: (a.data, a_view),
-                right: (b.data, b_view),
-                out: (c, View { row: n, col: 1 }),
-                add,
-            };
-            if batch(kernel, p) {
-                return;
-            }
+        if alpha == 1.0 && (beta == 0.0 || add) && batch(kernel, Product::new(a, b, &mut *c, add)) {
+            return;
         }
     }
     sgemm(alpha, a, b, beta, c);
@@ -160,7 +148,7 @@ impl View {
 /// False (nothing done) for other products: the weight gradient `xᵀ·g`
 /// runs as fast in sgemm.
 fn batch(kernel: Kernel, p: Product) -> bool {
-    if p.rows == 0 || p.rows > BATCH_ROWS || p.k < MIN_DEPTH {
+    if p.rows == 0 || p.cols == 0 || p.rows > BATCH_ROWS || p.k < MIN_DEPTH {
         return false;
     }
     if p.right.1.col == 1 {
@@ -200,6 +188,22 @@ struct Product<'a> {
     right: (&'a [f32], View),
     out: (&'a mut [f32], View),
     add: bool,
+}
+
+impl<'a> Product<'a> {
+    /// `c = op(a)·op(b)`, or `c += op(a)·op(b)` when `add`; panics if the shapes disagree.
+    fn new(a: Matrix<'a>, b: Matrix<'a>, c: &'a mut [f32], add: bool) -> Product<'a> {
+        let (m, k, n, a_view, b_view) = dims(a, b, c);
+        Product {
+            rows: m,
+            cols: n,
+            k,
+            left: (a.data, a_view),
+            right: (b.data, b_view),
+            out: (c, View { row: n, col: 1 }),
+            add,
+        }
+    }
 }
 
 /// A build of [`Product::tiles`] for one x86-64 vector extension with FMA.
@@ -385,17 +389,7 @@ mod tests {
 
     /// `a·op(b)` through `kernel`, or false if `batch` leaves the product to sgemm.
     fn with(kernel: Kernel, a: Matrix, b: Matrix, beta: f32, c: &mut [f32]) -> bool {
-        let (m, k, n, a_view, b_view) = dims(a, b, c);
-        let p = Product {
-            rows: m,
-            cols: n,
-            k,
-            left: (a.data, a_view),
-            right: (b.data, b_view),
-            out: (c, View { row: n, col: 1 }),
-            add: beta == 1.0,
-        };
-        batch(kernel, p)
+        batch(kernel, Product::new(a, b, c, beta == 1.0))
     }
 
     #[test]
