@@ -21,6 +21,7 @@ const QUICK_LONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/quick-
 const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central");
 const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
 const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-precision");
+const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -130,6 +131,14 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
         .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"))
         .expect("the inorm-full claim at ε = 0.75");
     assert!(row.contains("| 10, 10 |"), "{row}");
+    // central's configurations 0-9 and central-rest's 10-29: at ε = 0.75, all 30 paired
+    let files = regenerates_byte_for_byte_with(CENTRAL_REST, &[CENTRAL], "central-rest-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"))
+        .expect("the inorm-full claim at ε = 0.75");
+    assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
 }
 
 /// (label, colour) of every legend entry of an SVG: a filled swatch

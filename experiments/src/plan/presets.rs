@@ -308,6 +308,7 @@ mod tests {
             "quick-long",
             "quick-mid-eps",
             "central",
+            "central-rest",
             "scale-precision",
             "ln-precision",
         ] {
