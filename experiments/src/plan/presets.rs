@@ -15,13 +15,14 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 12] = [
     "smoke",
     "quick",
     "quick-long",
     "quick-mid-eps",
     "central",
     "central-rest",
+    "central-rest-mid",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -49,6 +50,7 @@ pub fn describe(name: &str) -> &'static str {
         "quick-mid-eps" => "quick at the middle levels: e-ln, inorm, inorm-full x eps {0.25, 0.5} x configs 0-7 x 3 epochs",
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "central-rest" => "central's e-ln and inorm-full at eps 0.75 on the paper's other configs (10-29), 50 epochs: with central, all 30",
+        "central-rest-mid" => "central-rest at the middle levels: e-ln, inorm-full x eps {0.25, 0.5} x configs 10-29, 50 epochs",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -67,6 +69,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "quick-mid-eps" => quick_mid_eps(),
         "central" => central(),
         "central-rest" => central_rest(),
+        "central-rest-mid" => central_rest_mid(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -144,6 +147,20 @@ fn central_rest() -> GridSpec {
         eps: vec![0.75],
         configs: (10..PAPER_CONFIGS.len()).collect(),
         ..paper()
+    }
+}
+
+/// [`central_rest`] at ε 0.25 and 0.5, where the paper's leads are 0.39
+/// and 0.42 point.
+fn central_rest_mid() -> GridSpec {
+    GridSpec {
+        name: "central-rest-mid".to_string(),
+        notes: vec![
+            "The central comparison of inorm-full with LN+ (e-ln) at eps 0.25 and 0.5 on the paper's configurations 10-29: with the central grid's configurations 0-9, all 30 of protocol §5. 50 epochs, batch 32, all 60 000 training images in fixed order, one seed.".to_string(),
+            "Beyond the paper: e-ln and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
+        ],
+        eps: vec![0.25, 0.5],
+        ..central_rest()
     }
 }
 
@@ -282,7 +299,7 @@ fn multiplicative(base: GridSpec, name: &str, levels: &[f32]) -> GridSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::OrderKind;
+    use crate::plan::{OrderKind, RunSpec};
 
     #[test]
     fn every_preset_is_valid() {
@@ -349,6 +366,19 @@ mod tests {
         assert_eq!(rest.len(), 40);
         for c in [E_LN, INORM_FULL] {
             assert_eq!(at_075(c), (0..PAPER_CONFIGS.len()).collect::<Vec<_>>());
+        }
+        // The middle levels: the same runs at ε 0.25 and 0.5.
+        let mid = get("central-rest-mid").unwrap().runs();
+        for eps in [0.25, 0.5] {
+            let at = |r: &&RunSpec| r.eps == eps;
+            let configs = |runs: &[RunSpec]| {
+                runs.iter()
+                    .filter(at)
+                    .map(|r| (r.condition, r.config))
+                    .collect::<Vec<_>>()
+            };
+            let rest_configs: Vec<_> = rest.iter().map(|r| (r.condition, r.config)).collect();
+            assert_eq!(configs(&mid), rest_configs, "ε = {eps}");
         }
         // Same protocol as central: only the configurations differ.
         let (r, c) = (&rest[0], &central[0]);
