@@ -151,7 +151,7 @@ pub fn first_gemm_shapes(widths: &[usize]) -> Vec<GemmShape> {
 }
 
 /// sgemm throughput (GFLOP/s) over `shapes`, each weighted by its FLOP
-/// (`autograd::sgemm`: matrixmultiply alone, without the crate's batch kernel):
+/// (`autograd::sgemm`: matrixmultiply alone, without the batch kernel of `kernels`):
 /// total FLOP ÷ total time of running every shape `reps` times, best of
 /// `trials` trials, timed with [`thread_seconds`].
 pub fn sgemm_gflops(shapes: &[GemmShape], reps: usize, trials: usize) -> f64 {
