@@ -352,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn central_rest_completes_centrals_ln_plus_and_inorm_full_at_eps_075_to_all_30_configs() {
+    fn the_central_rest_grids_complete_centrals_ln_plus_and_inorm_full_to_all_30_configs() {
         let rest = get("central-rest").unwrap().runs();
         let central = get("central").unwrap().runs();
         let at_075 = |c: Condition| {
@@ -369,6 +369,7 @@ mod tests {
         }
         // The middle levels: the same runs at ε 0.25 and 0.5.
         let mid = get("central-rest-mid").unwrap().runs();
+        assert_eq!(mid.len(), 80);
         for eps in [0.25, 0.5] {
             let at = |r: &&RunSpec| r.eps == eps;
             let configs = |runs: &[RunSpec]| {
