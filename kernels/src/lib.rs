@@ -42,23 +42,13 @@ impl Matrix<'_> {
             self.rows * self.cols,
             "gemm: a matrix's data does not fill its shape"
         );
+        let stored = View {
+            row: self.cols,
+            col: 1,
+        };
         match self.trans {
-            false => (
-                self.rows,
-                self.cols,
-                View {
-                    row: self.cols,
-                    col: 1,
-                },
-            ),
-            true => (
-                self.cols,
-                self.rows,
-                View {
-                    row: 1,
-                    col: self.cols,
-                },
-            ),
+            false => (self.rows, self.cols, stored),
+            true => (self.cols, self.rows, stored.transposed()),
         }
     }
 }
