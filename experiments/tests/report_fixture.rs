@@ -124,21 +124,22 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     // LN+ in f16, paired with scale-precision's f16 inorm-full
     let files =
         regenerates_byte_for_byte_with(LN_PRECISION, &[SCALE_PRECISION, CENTRAL], "ln-precision-report");
-    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     // The paper's row (its medians) is paired with ten f16 runs of each condition.
-    let row = report
-        .lines()
-        .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"))
-        .expect("the inorm-full claim at ε = 0.75");
+    let row = inorm_full_claim_at_075(&files);
     assert!(row.contains("| 10, 10 |"), "{row}");
     // central's configurations 0-9 and central-rest's 10-29: at ε = 0.75, all 30 paired
     let files = regenerates_byte_for_byte_with(CENTRAL_REST, &[CENTRAL], "central-rest-report");
+    let row = inorm_full_claim_at_075(&files);
+    assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
+}
+
+/// The report's row of the `inorm-full` claim at ε = 0.75 (the paper's medians first).
+fn inorm_full_claim_at_075(files: &BTreeMap<String, Vec<u8>>) -> String {
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     let row = report
         .lines()
-        .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"))
-        .expect("the inorm-full claim at ε = 0.75");
-    assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
+        .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"));
+    row.expect("the inorm-full claim at ε = 0.75").to_string()
 }
 
 /// (label, colour) of every legend entry of an SVG: a filled swatch
