@@ -206,6 +206,10 @@ fn dry_run_and_list_write_nothing() {
     for needle in ["inorm-lateral", "I-Norm (sub)", "quick", "paper-mul", "0.831"] {
         assert!(stdout(&out).contains(needle), "{needle}");
     }
+    // The presets' columns line up, however long a preset's name.
+    let text = stdout(&out);
+    let columns: std::collections::BTreeSet<_> = text.lines().filter_map(|l| l.find(" runs ")).collect();
+    assert_eq!(columns.len(), 1, "{text}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     let _ = TINY;
 }

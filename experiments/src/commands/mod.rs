@@ -261,10 +261,11 @@ pub fn list() -> String {
         ));
     }
     s.push_str("\nPresets (estimated time on 2 cores):\n");
+    let w = presets::NAMES.iter().map(|n| n.len()).max().unwrap_or(0);
     for name in presets::NAMES {
         let g = presets::get(name).expect("presets are valid");
         s.push_str(&format!(
-            "  {:<15} {:>5} runs  {:>12}  {}\n",
+            "  {:<w$} {:>5} runs  {:>12}  {}\n",
             name,
             g.runs().len(),
             estimate::human(estimate::grid_seconds(&g, 2)),
