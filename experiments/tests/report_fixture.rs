@@ -22,6 +22,7 @@ const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central")
 const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
 const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-precision");
 const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest");
+const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -131,15 +132,34 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let files = regenerates_byte_for_byte_with(CENTRAL_REST, &[CENTRAL], "central-rest-report");
     let row = inorm_full_claim_at_075(&files);
     assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
+    // ... and central-rest-mid's at ε 0.25 and 0.5: all 30 paired at every ε > 0
+    let files = regenerates_byte_for_byte_with(
+        CENTRAL_REST_MID,
+        &[CENTRAL_REST, CENTRAL],
+        "central-rest-mid-report",
+    );
+    for paper in [
+        "| ε = 0.25 | 88.12 vs 87.73",
+        "| ε = 0.5 | 87.32 vs 86.90",
+        "| ε = 0.75 | 85.61 vs 85.14",
+    ] {
+        let row = inorm_full_claim_at(&files, paper);
+        assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
+    }
 }
 
 /// The report's row of the `inorm-full` claim at ε = 0.75 (the paper's medians first).
 fn inorm_full_claim_at_075(files: &BTreeMap<String, Vec<u8>>) -> String {
+    inorm_full_claim_at(files, "| ε = 0.75 | 85.61 vs 85.14")
+}
+
+/// The report's row of the `inorm-full` claim that starts with `start`
+/// (its ε, then the paper's medians).
+fn inorm_full_claim_at(files: &BTreeMap<String, Vec<u8>>, start: &str) -> String {
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
-    let row = report
-        .lines()
-        .find(|l| l.starts_with("| ε = 0.75 | 85.61 vs 85.14"));
-    row.expect("the inorm-full claim at ε = 0.75").to_string()
+    let row = report.lines().find(|l| l.starts_with(start));
+    row.unwrap_or_else(|| panic!("the inorm-full claim row {start}"))
+        .to_string()
 }
 
 /// (label, colour) of every legend entry of an SVG: a filled swatch

@@ -326,6 +326,7 @@ mod tests {
             "quick-mid-eps",
             "central",
             "central-rest",
+            "central-rest-mid",
             "scale-precision",
             "ln-precision",
         ] {
