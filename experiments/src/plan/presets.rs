@@ -3,6 +3,8 @@
 //! `quick-long` and `quick-mid-eps` (the central conditions with quick's
 //! reductions at 15 epochs, and at the two middle levels of ε),
 //! `central` (the central comparison at the paper's full training length),
+//! `central-rest` and `central-rest-mid` (its LN+ and `inorm-full` on the
+//! paper's other 20 configurations, at ε 0.75 and at 0.25 and 0.5),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast) and `ln-precision` (LN+ under the
