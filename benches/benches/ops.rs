@@ -1,5 +1,6 @@
 //! Each op's forward + backward at the model's shapes (batch 32, width 500),
-//! and the normalize-error node in every mode.
+//! the normalize-error node in every mode, and the optimizer's update of
+//! the largest weight (`W_ex` of the first layer, 500 × 784).
 //!
 //! `cargo bench -p benches --bench ops`
 
@@ -7,7 +8,8 @@ use std::sync::Arc;
 
 use autograd::{seeded, seeded_positive, ErrorMode, NormalizeError, Tape, Var, LN_EPS};
 use benches::{BATCH, N_IN};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use einet::{Group, Hyper, Param, Trained};
 
 const W: usize = 500;
 
@@ -88,5 +90,18 @@ fn ops(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, ops);
+/// One projected SGD step, the paper's (`W_ex` is clamped at 0). Its
+/// throughput counts the bytes it moves: the value read and written, the
+/// gradient read.
+fn update(c: &mut Criterion) {
+    let hyper = Hyper::paper(0.005, 0.0005, 0.1);
+    let mut w = Param::new(seeded_positive(W, N_IN, 10), Group::Ex, Trained::Task);
+    let grad = seeded(W, N_IN, 11);
+    let mut group = c.benchmark_group("update");
+    group.throughput(Throughput::Bytes(12 * grad.len() as u64));
+    group.bench_function("W_ex 500x784", |bench| bench.iter(|| hyper.update(&mut w, &grad)));
+    group.finish();
+}
+
+criterion_group!(benches, ops, update);
 criterion_main!(benches);

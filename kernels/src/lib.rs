@@ -15,6 +15,13 @@
 //! block's sum added to `C` (or written, for the first block when
 //! `beta = 0`). `batch` runs only where sgemm uses such a kernel (x86-64
 //! with FMA); a test compares the two.
+//!
+//! [`vectorized`] (`wide.rs`) lends the same vector extensions to other
+//! crates' loops, such as the optimizer's update.
+
+mod wide;
+
+pub use wide::vectorized;
 
 /// Products with at most this many rows (a training batch) may go to `batch`.
 pub const BATCH_ROWS: usize = 64;
