@@ -26,6 +26,11 @@
 //! machine does not flatter the ratio. `epoch s` is ms/step × 1875 (one
 //! epoch of 60 000 images at batch 32, training steps only).
 //!
+//! `eval %`: the counted matmul FLOP of an epoch's test evaluation (10 000
+//! images, forward only, in passes of `EVAL_BATCH` rows) over those of its
+//! 1 875 training steps: what the evaluation adds at the step's GFLOP/s,
+//! a floor under `epoch +%` that the protocol sets (it tests every epoch).
+//!
 //! `epoch +%`: a real epoch (`experiments::train::Run::epoch`: batches
 //! written with their luminosity jitter, the steps, evaluation on the test
 //! set, the probe's moments and alignment) against the same number of bare
@@ -51,7 +56,7 @@ use benches::{first_gemm_shapes, model_gemm_shapes, random_batch, sgemm_gflops, 
 use einet::{Condition, ErrorMode, Hyper, NetSpec, Trainer};
 use experiments::plan::{DatasetChoice, GridSpec, RunSpec};
 use experiments::run::data::GridData;
-use experiments::run::train::{Run, Silent};
+use experiments::run::train::{Run, Silent, EVAL_BATCH};
 
 const STEPS: usize = 100;
 const TRIALS: usize = 10;
@@ -60,14 +65,18 @@ const EPOCH_TRIALS: usize = 3;
 /// The real epoch's data are the `paper` preset's divided by this.
 const EPOCH_CUT: usize = 8;
 
-/// Counted matmul FLOP per step and the best time per step (seconds).
-fn time_steps(id: &str, width: usize, x: &[f32], y: &[usize]) -> (f64, f64) {
+fn trainer(id: &str, width: usize) -> Trainer {
     let condition: Condition = id.parse().expect("built-in condition id");
-    let mut t = Trainer::new(
+    Trainer::new(
         &NetSpec::paper(condition, width),
         &Hyper::paper(0.005, 0.0005, 0.1),
         1,
-    );
+    )
+}
+
+/// Counted matmul FLOP per step and the best time per step (seconds).
+fn time_steps(id: &str, width: usize, x: &[f32], y: &[usize]) -> (f64, f64) {
+    let mut t = trainer(id, width);
     for _ in 0..20 {
         t.step(x, y); // warm the tape's buffers and the caches
     }
@@ -82,6 +91,14 @@ fn time_steps(id: &str, width: usize, x: &[f32], y: &[usize]) -> (f64, f64) {
     }
     let per_step = (t.matmul_flops() - flops_before) as f64 / (TRIALS * STEPS) as f64;
     (per_step, best)
+}
+
+/// Counted matmul FLOP of evaluating the 10 000 test images, as a run does.
+fn eval_flops(id: &str, width: usize) -> f64 {
+    let mut t = trainer(id, width);
+    let (x, y) = random_batch(EVAL_BATCH, 2);
+    t.evaluate(&x, &y);
+    t.matmul_flops() as f64 * (10_000 / EVAL_BATCH) as f64
 }
 
 /// The `paper` grid with its data cut by [`EPOCH_CUT`] (synthetic images
@@ -175,7 +192,7 @@ fn main() {
     let grid = reduced_paper_grid();
     let data = experiments::run::data::load(&grid.data(), None).expect("the reduced paper data load");
     println!(
-        "{:<12} {:>5} {:>11} {:>9} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8}",
+        "{:<12} {:>5} {:>11} {:>9} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>7} {:>8}",
         "condition",
         "W",
         "MFLOP/step",
@@ -186,6 +203,7 @@ fn main() {
         "sgemm₀",
         "ratio₀",
         "epoch s",
+        "eval %",
         "epoch +%"
     );
     let mut rows = Vec::new();
@@ -206,13 +224,15 @@ fn main() {
         for (id, flops, secs) in timed {
             let gflops = flops / secs / 1e9;
             let overhead = epoch_overhead(&grid, &data, id, width);
+            let eval_share = eval_flops(id, width) / (flops * STEPS_PER_EPOCH);
             println!(
-                "{id:<12} {width:>5} {:>11.1} {:>9.3} {gflops:>8.1} {ceiling:>8.1} {:>6.0}% {first_ceiling:>8.1} {:>6.0}% {:>8.2} {:>7.1}%",
+                "{id:<12} {width:>5} {:>11.1} {:>9.3} {gflops:>8.1} {ceiling:>8.1} {:>6.0}% {first_ceiling:>8.1} {:>6.0}% {:>8.2} {:>6.1}% {:>7.1}%",
                 flops / 1e6,
                 secs * 1e3,
                 100.0 * gflops / ceiling,
                 100.0 * gflops / first_ceiling,
                 secs * STEPS_PER_EPOCH,
+                100.0 * eval_share,
                 100.0 * overhead
             );
             rows.push(Row {

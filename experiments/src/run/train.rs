@@ -20,7 +20,7 @@ use crate::run::record::{
 use crate::run::seeds::{derive, Purpose};
 
 /// Rows per forward pass when evaluating.
-const EVAL_BATCH: usize = 500;
+pub const EVAL_BATCH: usize = 500;
 
 /// Told about progress; every method defaults to nothing.
 pub trait Observer {
