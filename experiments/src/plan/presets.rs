@@ -5,6 +5,7 @@
 //! `central` (the central comparison at the paper's full training length),
 //! `central-rest` and `central-rest-mid` (its LN+ and `inorm-full` on the
 //! paper's other 20 configurations, at ε 0.75 and at 0.25 and 0.5),
+//! `central-modes` (the other error modes on its configurations),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast) and `ln-precision` (LN+ under the
@@ -17,7 +18,7 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "smoke",
     "quick",
     "quick-long",
@@ -25,6 +26,7 @@ pub const NAMES: [&str; 12] = [
     "central",
     "central-rest",
     "central-rest-mid",
+    "central-modes",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -53,6 +55,7 @@ pub fn describe(name: &str) -> &'static str {
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "central-rest" => "central's e-ln and inorm-full at eps 0.75 on the paper's other configs (10-29), 50 epochs: with central, all 30",
         "central-rest-mid" => "central-rest at the middle levels: e-ln, inorm-full x eps {0.25, 0.5} x configs 10-29, 50 epochs",
+        "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -72,6 +75,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "central" => central(),
         "central-rest" => central_rest(),
         "central-rest-mid" => central_rest_mid(),
+        "central-modes" => central_modes(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -163,6 +167,23 @@ fn central_rest_mid() -> GridSpec {
         ],
         eps: vec![0.25, 0.5],
         ..central_rest()
+    }
+}
+
+/// The error modes `central` leaves out (protocol §7: `center` and
+/// `lateral` match LN+, `decorrelate` falls below it), at its protocol and
+/// the two ends of ε; its report pools `central` for LN+ and `full`.
+fn central_modes() -> GridSpec {
+    GridSpec {
+        name: "central-modes".to_string(),
+        notes: vec![
+            "The error modes beside full at the paper's full training length: inorm-center, inorm-decorrelate and inorm-lateral at eps 0 and 0.75, 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Reduced: configurations 0-9 instead of all 30, eps 0 and 0.75 only, one seed. Their LN+, inorm and inorm-full twins are the central grid's runs.".to_string(),
+        ],
+        conditions: [ErrorMode::Center, ErrorMode::Decorrelate, ErrorMode::Lateral]
+            .map(Condition::INorm)
+            .to_vec(),
+        eps: vec![0.0, 0.75],
+        ..central()
     }
 }
 
