@@ -13,16 +13,29 @@ use crate::Kernel;
 /// any function it calls for its loop) `#[inline(always)]`.
 #[inline(always)]
 pub fn vectorized<R>(work: impl FnOnce() -> R) -> R {
+    match Kernel::supported().next() {
+        Some(kernel) => with(kernel, work),
+        None => work(),
+    }
+}
+
+/// Calls `work` from the function compiled for `kernel`'s extension.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn with<R>(kernel: Kernel, work: impl FnOnce() -> R) -> R {
+    assert!(
+        kernel.is_supported(),
+        "the {kernel:?} extension on a CPU without it"
+    );
     #[cfg(target_arch = "x86_64")]
-    #[allow(unsafe_code)]
-    // SAFETY: `supported` lists only kernels whose features this CPU has.
+    // SAFETY: the CPU has the features the function is compiled for, checked just above.
     unsafe {
-        match Kernel::supported().next() {
-            Some(Kernel::Avx512) => return avx512(work),
-            Some(Kernel::Avx2) => return avx2(work),
-            None => {}
+        match kernel {
+            Kernel::Avx512 => avx512(work),
+            Kernel::Avx2 => avx2(work),
         }
     }
+    #[cfg(not(target_arch = "x86_64"))]
     work()
 }
 
@@ -75,13 +88,18 @@ mod tests {
             })
             .collect();
         let start: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.3).cos()).collect();
-        let (mut plain, mut wide) = (start.clone(), start);
+        let mut plain = start.clone();
         let plain_sum = step(&mut plain, &g);
-        let wide_sum = vectorized(
-            #[inline(always)]
-            || step(&mut wide, &g),
-        );
-        assert_eq!(plain_sum.to_bits(), wide_sum.to_bits());
-        assert!(plain.iter().zip(&wide).all(|(p, w)| p.to_bits() == w.to_bits()));
+        for kernel in Kernel::supported() {
+            let mut wide = start.clone();
+            let wide_sum = with(
+                kernel,
+                #[inline(always)]
+                || step(&mut wide, &g),
+            );
+            assert_eq!(plain_sum.to_bits(), wide_sum.to_bits(), "{kernel:?}");
+            let same = plain.iter().zip(&wide).all(|(p, w)| p.to_bits() == w.to_bits());
+            assert!(same, "{kernel:?}");
+        }
     }
 }
