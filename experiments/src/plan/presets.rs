@@ -5,7 +5,8 @@
 //! `central` (the central comparison at the paper's full training length),
 //! `central-rest` and `central-rest-mid` (its LN+ and `inorm-full` on the
 //! paper's other 20 configurations, at ε 0.75 and at 0.25 and 0.5),
-//! `central-modes` (the other error modes on its configurations),
+//! `central-modes` and `central-baselines` (the other error modes, and
+//! the other baselines, on its configurations at ε 0 and 0.75),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast) and `ln-precision` (LN+ under the
@@ -18,7 +19,7 @@ use crate::plan::{
     DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
 };
 
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "smoke",
     "quick",
     "quick-long",
@@ -27,6 +28,7 @@ pub const NAMES: [&str; 13] = [
     "central-rest",
     "central-rest-mid",
     "central-modes",
+    "central-baselines",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -56,6 +58,7 @@ pub fn describe(name: &str) -> &'static str {
         "central-rest" => "central's e-ln and inorm-full at eps 0.75 on the paper's other configs (10-29), 50 epochs: with central, all 30",
         "central-rest-mid" => "central-rest at the middle levels: e-ln, inorm-full x eps {0.25, 0.5} x configs 10-29, 50 epochs",
         "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
+        "central-baselines" => "the other baselines at central's protocol: ei, ei-ln, ei-ln-detached, e-ln-detached, inorm-sub x eps {0, 0.75} x configs 0-9, 50 epochs",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -76,6 +79,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "central-rest" => central_rest(),
         "central-rest-mid" => central_rest_mid(),
         "central-modes" => central_modes(),
+        "central-baselines" => central_baselines(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -184,6 +188,27 @@ fn central_modes() -> GridSpec {
             .to_vec(),
         eps: vec![0.0, 0.75],
         ..central()
+    }
+}
+
+/// The baselines `central` leaves out: E-I layers without and with layer
+/// norm (protocol §7: LN+ lifts them to E-only LN+), the detached layer
+/// norms and the subtractive-only I-Norm. With `central` and
+/// `central-modes`, all twelve conditions at the paper's length.
+fn central_baselines() -> GridSpec {
+    GridSpec {
+        name: "central-baselines".to_string(),
+        notes: vec![
+            "The baselines beside LN+ at the paper's full training length: ei, ei-ln, ei-ln-detached, e-ln-detached and inorm-sub at eps 0 and 0.75, 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Reduced: configurations 0-9 instead of all 30, eps 0 and 0.75 only, one seed. Their LN+, inorm and inorm-full twins are the central grid's runs.".to_string(),
+        ],
+        conditions: vec![
+            Condition::Ei,
+            Condition::EiLn,
+            Condition::EiLnDetached,
+            Condition::ELnDetached,
+            Condition::INormSub,
+        ],
+        ..central_modes()
     }
 }
 
