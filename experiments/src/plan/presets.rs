@@ -192,8 +192,8 @@ fn central_modes() -> GridSpec {
 }
 
 /// The baselines `central` leaves out: E-I layers without and with layer
-/// norm (protocol §7: LN+ lifts them to E-only LN+), the detached layer
-/// norms and the subtractive-only I-Norm. With `central` and
+/// norm (protocol §7: with it they rise above `ei`, to E-only LN+), the
+/// detached layer norms and the subtractive-only I-Norm. With `central` and
 /// `central-modes`, all twelve conditions at the paper's length.
 fn central_baselines() -> GridSpec {
     GridSpec {
