@@ -2,12 +2,13 @@
 //! where `op` transposes by strides, never by a copy. This crate holds the
 //! workspace's only `unsafe` code, so that `autograd` can forbid it.
 //!
-//! `matrixmultiply::sgemm` computes every product except those of a
-//! training batch (at most [`BATCH_ROWS`] rows) through a weight: the
-//! forward `x·W` and the error sent back, `g·Wᵀ`. sgemm first copies
-//! ("packs") the weight into its own layout, and with 32 rows to use each
-//! copied entry, the copy costs nearly as much as the product (for `Wᵀ`,
-//! read across the rows of `W`, more). `batch` reads `W` in place.
+//! `matrixmultiply::sgemm` computes every product except those of a batch
+//! through a weight: the forward `x·W` and the error sent back, `g·Wᵀ`.
+//! sgemm first copies ("packs") the weight into its own layout, and with
+//! a training batch's 32 rows to use each copied entry, the copy costs
+//! nearly as much as the product (for `Wᵀ`, read across the rows of `W`,
+//! more). `batch` reads `W` in place, [`BATCH_ROWS`] rows of the batch at a
+//! time; an evaluation pass of 500 rows skips the copy too.
 //!
 //! Both compute each entry the same way, so their results are bit for bit
 //! the same: a chain of fused multiply-adds over `k` in ascending order,
@@ -23,7 +24,7 @@ mod wide;
 
 pub use wide::vectorized;
 
-/// Products with at most this many rows (a training batch) may go to `batch`.
+/// `batch` takes this many rows of a product at a time (a training batch is 32).
 pub const BATCH_ROWS: usize = 64;
 
 /// Shallower products spend their time storing sums, which sgemm does faster.
@@ -66,7 +67,7 @@ impl Matrix<'_> {
 pub fn gemm(alpha: f32, a: Matrix, b: Matrix, beta: f32, c: &mut [f32]) {
     let add = beta == 1.0;
     if let Some(kernel) = Kernel::supported().next() {
-        if alpha == 1.0 && (beta == 0.0 || add) && batch(kernel, Product::new(a, b, &mut *c, add)) {
+        if alpha == 1.0 && (beta == 0.0 || add) && in_batches(kernel, a, b, &mut *c, add) {
             return;
         }
     }
@@ -137,6 +138,29 @@ impl View {
             col: self.row,
         }
     }
+}
+
+/// `c (+)= a·op(b)` through [`batch`], [`BATCH_ROWS`] rows of a row-major
+/// `a` at a time; false (nothing done) where `batch` declines, which it
+/// does by depth and layout alone, so for every block or none.
+fn in_batches(kernel: Kernel, a: Matrix, b: Matrix, c: &mut [f32], add: bool) -> bool {
+    let (_, k, n, _, _) = dims(a, b, c);
+    if a.trans || a.rows <= BATCH_ROWS || k == 0 || n == 0 {
+        return batch(kernel, Product::new(a, b, c, add));
+    }
+    let blocks = a.data.chunks(BATCH_ROWS * k).zip(c.chunks_mut(BATCH_ROWS * n));
+    for (i, (rows, out)) in blocks.enumerate() {
+        let block = Matrix {
+            data: rows,
+            rows: rows.len() / k,
+            ..a
+        };
+        if !batch(kernel, Product::new(block, b, out, add)) {
+            assert_eq!(i, 0, "gemm: batch declined a later block of rows");
+            return false;
+        }
+    }
+    true
 }
 
 /// `p` for a batch of `1..=BATCH_ROWS` rows, at least `MIN_DEPTH` deep,
@@ -386,12 +410,13 @@ mod tests {
 
     /// `a·op(b)` through `kernel`, or false if `batch` leaves the product to sgemm.
     fn with(kernel: Kernel, a: Matrix, b: Matrix, beta: f32, c: &mut [f32]) -> bool {
-        batch(kernel, Product::new(a, b, c, beta == 1.0))
+        in_batches(kernel, a, b, c, beta == 1.0)
     }
 
     #[test]
     fn batch_products_equal_sgemm_bit_for_bit() {
-        // (batch, in, out): depths across the 256 block, ragged last tiles.
+        // (batch, in, out): depths across the 256 block, ragged last tiles,
+        // and taller products in blocks of rows (an evaluation pass).
         let shapes = [
             (32, 300, 178),
             (32, 500, 500),
@@ -399,6 +424,8 @@ mod tests {
             (64, 64, 100),
             (1, 600, 70),
             (13, 512, 300),
+            (65, 80, 70),
+            (500, 300, 178),
         ];
         for kernel in Kernel::supported() {
             for (i, &(m, d_in, d_out)) in shapes.iter().enumerate() {
@@ -463,11 +490,11 @@ mod tests {
     }
 
     #[test]
-    fn shallow_and_tall_products_are_left_to_sgemm() {
+    fn shallow_products_are_left_to_sgemm() {
         let cases = [
             ("g·Wᵀ, depth 10", (32, 10), (500, 10), true),
             ("x·W, depth 10", (32, 10), (10, 500), false),
-            ("65 rows", (65, 80), (80, 8), false),
+            ("500 rows, depth 10", (500, 10), (10, 500), false),
         ];
         for kernel in Kernel::supported() {
             for (what, (ar, ac), (br, bc), trans_b) in cases {
