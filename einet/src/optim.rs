@@ -185,8 +185,9 @@ impl Hyper {
         // One loop per case, so the per-element work is branch-free and
         // vectorizes; the paper's runs (no decay) skip the decay term. The
         // pass streams every parameter through the core (11-15 % of a step);
-        // the CPU's widest vectors take it 1.1 to 1.4 times faster
-        // (`cargo bench -p benches --bench ops -- update`).
+        // the CPU's widest vectors took it 1.1 to 1.4 times faster in
+        // `cargo bench -p benches --bench ops -- update`, builds with and
+        // without them run in turn.
         let velocity = &mut p.velocity;
         kernels::vectorized(
             #[inline(always)]
