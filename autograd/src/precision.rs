@@ -12,7 +12,7 @@
 //! | our op | precision of the output | why |
 //! |---|---|---|
 //! | `matmul`, `matmul_nt`, `matmul_tn` | half; inputs cast to half, products accumulated in `f32` | `matmul`/`mm`/`linear` are on the fp16 list |
-//! | `add_row` (a layer's bias) | half if `a` is half (the bias is cast to half) | the bias add of `linear`/`addmm` (fp16 list); we round the product and the sum separately where `addmm` rounds once, at most one half ulp apart |
+//! | `add_row` (a layer's bias) | half if `a` is half (the bias is cast to half) | the bias add of `linear`/`addmm` (fp16 list); we round the product and the sum separately where `addmm` rounds once, at most one half ulp apart. Code that adds an f32 bias after a half product (as the paper's authors' layers do) gets an f32 sum instead, by type promotion |
 //! | `square` | f32 | `pow` is on the fp32 list |
 //! | `sum` | f32 | `sum` is on the fp32 list |
 //! | `cross_entropy` | f32 | `cross_entropy`, `log_softmax` are on the fp32 list |
