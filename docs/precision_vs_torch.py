@@ -40,6 +40,19 @@ with torch.autocast("cpu", dtype=torch.float16):
 assert y.item() == float("inf") and torch.isnan(y * torch.zeros(1, 1)).all()
 assert torch.isnan(torch.relu(torch.tensor([float("nan")]))).all()
 
+# A bias added after the product, as the paper's authors' layers do, promotes to
+# f32 (`f16-autocast-f32-bias`); so does subtracting a half inhibition from it.
+x = torch.tensor([[0.1, 0.2, 0.3]])
+w = torch.full((2, 3), 0.1)
+b = torch.tensor([1.0e-4, -0.3])
+with torch.autocast("cpu", dtype=torch.float16):
+    h = x @ w.t()
+    y = h + b
+    z = y - x @ w.t()
+assert h.dtype == torch.float16 and y.dtype == torch.float32 and z.dtype == torch.float32
+assert torch.equal(y, h.float() + b)
+assert (z[0, 0] - b[0]).abs() < 1e-8
+
 # addmm rounds once; our matmul, then bias, rounds twice: at most one half ulp apart.
 torch.manual_seed(0)
 xs, ws, b = torch.rand(256, 784), torch.rand(500, 784) * 0.1, torch.randn(500)

@@ -1,7 +1,8 @@
 //! Precision emulation: IEEE half precision as PyTorch's CUDA autocast
 //! applies it, on a CPU that computes in `f32`.
 //!
-//! Under [`Precision::F16Autocast`] every node is either *half* or *f32*,
+//! Under [`Precision::F16Autocast`] and [`Precision::F16AutocastF32Bias`]
+//! (they differ in one rule, the bias add) every node is either *half* or *f32*,
 //! decided once, when it is pushed, by `output_is_half`. A half node's value
 //! is rounded to the nearest half (ties to even, overflow to ±∞, subnormals
 //! and NaN as IEEE binary16) and kept in an `f32`. Every op still computes
@@ -12,7 +13,7 @@
 //! | our op | precision of the output | why |
 //! |---|---|---|
 //! | `matmul`, `matmul_nt`, `matmul_tn` | half; inputs cast to half, products accumulated in `f32` | `matmul`/`mm`/`linear` are on the fp16 list |
-//! | `add_row` (a layer's bias) | half if `a` is half (the bias is cast to half) | the bias add of `linear`/`addmm` (fp16 list); we round the product and the sum separately where `addmm` rounds once, at most one half ulp apart. Code that adds an f32 bias after a half product (as the paper's authors' layers do) gets an f32 sum instead, by type promotion |
+//! | `add_row` (a layer's bias) | under `f16-autocast`, half if `a` is half (the bias is cast to half); under `f16-autocast-f32-bias`, f32 | `f16-autocast`: the bias add of `linear`/`addmm` (fp16 list); we round the product and the sum separately where `addmm` rounds once, at most one half ulp apart. `f16-autocast-f32-bias`: a half product plus an f32 bias parameter, added after the product as the paper's authors' layers do (`matmul(x, W.T) + b`), promotes to f32 |
 //! | `square` | f32 | `pow` is on the fp32 list |
 //! | `sum` | f32 | `sum` is on the fp32 list |
 //! | `cross_entropy` | f32 | `cross_entropy`, `log_softmax` are on the fp32 list |
@@ -46,8 +47,12 @@ named_enum! {
         /// Every value and gradient in `f32` (the default; nothing is rounded).
         #[default]
         F32 = "f32",
-        /// Half precision where CUDA fp16 autocast would use it, without loss scaling.
+        /// Half precision where CUDA fp16 autocast would use it, without loss
+        /// scaling; a layer's bias is added in half, as by `linear`/`addmm`.
         F16Autocast = "f16-autocast",
+        /// As `F16Autocast`, but a layer's bias is added after the half
+        /// product, in f32, so the layer's output is f32 (type promotion).
+        F16AutocastF32Bias = "f16-autocast-f32-bias",
     }
 }
 
@@ -57,14 +62,16 @@ impl Precision {
     }
 }
 
-/// Whether `op`, recorded under autocast, produces a half tensor, given
-/// which of its inputs (by position) are half. The table above, as code.
-pub(crate) fn output_is_half(op: &Op, half: impl Fn(usize) -> bool) -> bool {
+/// Whether `op`, recorded under autocast (`precision` is not `F32`),
+/// produces a half tensor, given which of its inputs (by position) are
+/// half. The table above, as code.
+pub(crate) fn output_is_half(precision: Precision, op: &Op, half: impl Fn(usize) -> bool) -> bool {
     match op {
         Op::MatMul { .. } => true,
         Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm(_) => false,
         Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulCol | Op::DivCol => half(0) && half(1),
-        Op::AddRow | Op::Scale(_) | Op::AddScalar | Op::Relu | Op::Sqrt => half(0),
+        Op::AddRow => precision == Precision::F16Autocast && half(0),
+        Op::Scale(_) | Op::AddScalar | Op::Relu | Op::Sqrt => half(0),
         Op::RowMean | Op::RowVar | Op::Mean | Op::Detach | Op::Custom(_) => half(0),
     }
 }
@@ -140,7 +147,10 @@ mod tests {
             assert_eq!(p.name().parse::<Precision>(), Ok(p));
         }
         let err = "f16".parse::<Precision>().unwrap_err().to_string();
-        assert_eq!(err, "unknown precision 'f16' (valid: f32, f16-autocast)");
+        assert_eq!(
+            err,
+            "unknown precision 'f16' (valid: f32, f16-autocast, f16-autocast-f32-bias)"
+        );
     }
 
     #[test]
@@ -157,7 +167,7 @@ mod tests {
             let (y, product) = (tape.value(y).data()[0], tape.value(product).data()[0]);
             match precision {
                 Precision::F32 => assert_eq!((y, product), (80_000.0, 0.0)),
-                Precision::F16Autocast => assert!(y == f32::INFINITY && product.is_nan()),
+                _ => assert!(y == f32::INFINITY && product.is_nan()),
             }
         }
     }
@@ -185,6 +195,49 @@ mod tests {
         let row0 = half(half(0.1) * half(0.1) + half(0.2) * half(0.1) + half(0.3) * half(0.1));
         assert_eq!(tape.value(h).data()[0], row0);
         assert!(tape.value(h).data().iter().all(|&v| v == half(v)));
+    }
+
+    #[test]
+    fn a_bias_added_after_the_product_is_half_under_addmm_rules_and_f32_when_promoted() {
+        // y = x·Wᵀ + b, then relu and a half inhibition subtracted, as in a layer.
+        let (x, b) = ([0.1f32, 0.2, 0.3], [1.0e-4f32, -0.3]);
+        for precision in [Precision::F16Autocast, Precision::F16AutocastF32Bias] {
+            let mut tape = Tape::new();
+            tape.set_precision(precision);
+            let xv = tape.input(1, 3, &x);
+            let w = tape.param(&Tensor::filled(2, 3, 0.1));
+            let bv = tape.param(&Tensor::from_vec(1, 2, b.to_vec()));
+            let h = tape.matmul_nt(xv, w);
+            let y = tape.add_row(h, bv);
+            let inh = tape.matmul_nt(xv, w);
+            let z = tape.sub(y, inh);
+            let a = tape.relu(z);
+            let loss = tape.sum(a);
+            tape.backward(loss);
+            let product = half(half(0.1) * half(0.1) + half(0.2) * half(0.1) + half(0.3) * half(0.1));
+            assert_eq!(tape.value(h).data()[0], product, "the product is half either way");
+            let promoted = precision == Precision::F16AutocastF32Bias;
+            assert_eq!(tape.is_half(y), !promoted, "{precision}");
+            assert_eq!(tape.is_half(z) || tape.is_half(a), !promoted, "{precision}");
+            let sum = product + b[0];
+            let want = if promoted { sum } else { half(sum) };
+            assert_eq!(tape.value(y).data()[0], want, "{precision}");
+            // z = (h + b) − inh: b to f32 precision when promoted, a step of
+            // the half grid near h (7.6·10⁻⁶ apart) otherwise.
+            let z0 = tape.value(z).data()[0];
+            if promoted {
+                assert_eq!(z0, sum - product);
+                assert!((z0 - b[0]).abs() < 1e-8);
+            } else {
+                assert_eq!(z0, half(half(sum) - product));
+                assert!((z0 - b[0]).abs() > 1e-6, "half loses b's digits");
+            }
+            // Either way the bias's gradient is relu's step, 1 where z > 0, and the
+            // half product's gradient is rounded to half.
+            let grad_b = tape.grad(bv).expect("b is a parameter").data();
+            assert_eq!(grad_b, &[1.0, 0.0]);
+            assert!(tape.grad(h).expect("h").data().iter().all(|&g| g == half(g)));
+        }
     }
 
     #[test]
@@ -234,7 +287,7 @@ mod tests {
             let grad_w = tape.grad(w).expect("w is a parameter").data();
             match precision {
                 Precision::F32 => assert_eq!(grad_w[1], 2.0e-8),
-                Precision::F16Autocast => assert!(grad_w.iter().all(|&g| g == 0.0)),
+                _ => assert!(grad_w.iter().all(|&g| g == 0.0)),
             }
         }
     }

@@ -114,7 +114,8 @@ impl Tape {
     /// Appends a node; under autocast, decides its precision and rounds its value.
     pub(crate) fn push(&mut self, op: Op, inputs: Vec<Var>, mut value: Tensor, tracked: bool) -> Var {
         let id = u32::try_from(self.nodes.len()).expect("tape: more than u32::MAX nodes");
-        let half = !self.precision.is_f32() && output_is_half(&op, |k| self.is_half(inputs[k]));
+        let half =
+            !self.precision.is_f32() && output_is_half(self.precision, &op, |k| self.is_half(inputs[k]));
         if half {
             round_to_half(value.data_mut());
         }

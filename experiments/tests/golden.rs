@@ -4,9 +4,10 @@
 //! Results from different sessions are pooled in one grid folder, so a change
 //! that alters training numerics (a reordered sum, a new kernel) must be
 //! deliberate. This test trains a short run of each of the four conditions of
-//! the `central` grid on a Fashion-MNIST subset, in f32 and in emulated fp16
-//! autocast (the `scale-precision` grid's arithmetic; two of those runs
-//! diverge, so the divergence record is pinned too), and compares every
+//! the `central` grid on a Fashion-MNIST subset, in f32 and in the two
+//! emulations of fp16 autocast (the `scale-precision` and
+//! `scale-precision-bias` grids' arithmetic; some of those runs diverge, so
+//! the divergence record is pinned too), and compares every
 //! per-epoch metric, the final accuracies and the offset tests with the
 //! committed `tests/golden/runs.jsonl`, to the last bit (timings and
 //! provenance aside).
@@ -118,7 +119,7 @@ fn training_numerics_match_the_golden_run_bit_for_bit() {
     }
     let dir = scratch("golden");
     let mut fresh: Vec<Value> = Vec::new();
-    for precision in ["f32", "f16-autocast"] {
+    for precision in ["f32", "f16-autocast", "f16-autocast-f32-bias"] {
         let out = dir.join(precision);
         let mut args = GRID.to_vec();
         args.extend_from_slice(&["--precision", precision, "--out", out.to_str().unwrap()]);
@@ -129,7 +130,7 @@ fn training_numerics_match_the_golden_run_bit_for_bit() {
                 .map(|r| numerics(&serde_json::to_value(r).unwrap())),
         );
     }
-    assert_eq!(fresh.len(), 8);
+    assert_eq!(fresh.len(), 12);
 
     let golden_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
     if std::env::var("EINORM_BLESS_GOLDEN").is_ok_and(|v| v == "1") {

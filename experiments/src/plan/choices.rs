@@ -94,6 +94,9 @@ choice!(
         F32 = "f32",
         /// Half precision by CUDA fp16 autocast's rules, without loss scaling.
         F16Autocast = "f16-autocast",
+        /// As `f16-autocast`, with each layer's bias added in f32 after the
+        /// half product, as the paper's authors' layers do.
+        F16AutocastF32Bias = "f16-autocast-f32-bias",
     }
 );
 
@@ -108,6 +111,7 @@ impl PrecisionChoice {
         match self {
             PrecisionChoice::F32 => einet::Precision::F32,
             PrecisionChoice::F16Autocast => einet::Precision::F16Autocast,
+            PrecisionChoice::F16AutocastF32Bias => einet::Precision::F16AutocastF32Bias,
         }
     }
 
@@ -117,6 +121,7 @@ impl PrecisionChoice {
         match self {
             PrecisionChoice::F32 => "",
             PrecisionChoice::F16Autocast => "_f16",
+            PrecisionChoice::F16AutocastF32Bias => "_f16bias",
         }
     }
 }
@@ -192,7 +197,10 @@ mod tests {
             assert_eq!(p.id(), p.precision().name());
         }
         let err = "f16".parse::<PrecisionChoice>().unwrap_err().to_string();
-        assert_eq!(err, "unknown precision `f16`; valid: f32 f16-autocast ");
+        assert_eq!(
+            err,
+            "unknown precision `f16`; valid: f32 f16-autocast f16-autocast-f32-bias "
+        );
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub fn condition_factor(c: Condition) -> f64 {
 fn precision_factor(p: PrecisionChoice, c: Condition) -> f64 {
     match (p, c) {
         (PrecisionChoice::F32, _) => 1.0,
-        (PrecisionChoice::F16Autocast, Condition::INorm(_)) => 2.0,
-        (PrecisionChoice::F16Autocast, _) => 1.6,
+        (_, Condition::INorm(_)) => 2.0,
+        _ => 1.6,
     }
 }
 

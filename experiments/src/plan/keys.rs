@@ -52,7 +52,7 @@ pub struct RunKeys {
     /// Order of the training set (fixed: the paper's; shuffled: a seeded permutation per epoch).
     #[arg(long, value_enum, default_value_t = OrderKind::Fixed)]
     pub order: OrderKind,
-    /// Arithmetic of the training steps (f16-autocast: CUDA fp16 autocast emulated, no loss scaling).
+    /// Arithmetic of the training steps (f16-autocast: CUDA fp16 autocast emulated, no loss scaling; f16-autocast-f32-bias: the same with biases added in f32, as the paper's authors' layers do).
     #[arg(long, value_enum, default_value_t = PrecisionChoice::F32)]
     pub precision: PrecisionChoice,
     /// Epochs.

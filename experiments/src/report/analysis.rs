@@ -180,7 +180,7 @@ impl<'a> Analysis<'a> {
             claims,
             alignment_eps,
             groups,
-            precision: Study::new(&records),
+            precision: Study::new(&records, grid.precision),
         }
     }
 }

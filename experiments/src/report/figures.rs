@@ -542,7 +542,7 @@ fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError>
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
-        caption: "Test accuracy of every `inorm-scale` run after each epoch, one line per run, emulated fp16 autocast (`f16-autocast`) above and f32 below: a collapse shows as a line falling to 10 %.".to_string(),
+        caption: format!("Test accuracy of every `inorm-scale` run after each epoch, one line per run, emulated fp16 autocast (`{}`) above and f32 below: a collapse shows as a line falling to 10 %.", st.half),
     }))
 }
 
@@ -579,7 +579,7 @@ fn survival(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError> {
     let file = "survival.svg";
     plot::lines(
         &dir.join(file),
-        "Runs not yet collapsed: solid f16-autocast, dashed f32",
+        &format!("Runs not yet collapsed: solid {}, dashed f32", st.half),
         ("epoch", "fraction of runs not collapsed"),
         true,
         Some((0.0, 1.02)),

@@ -111,6 +111,8 @@ pub struct Survival {
 
 /// Everything the precision section says.
 pub struct Study<'a> {
+    /// The half precision studied against f32.
+    pub half: PrecisionChoice,
     pub cells: Vec<Cell>,
     /// Only where both precisions have runs.
     pub tests: Vec<Test>,
@@ -123,22 +125,33 @@ pub struct Study<'a> {
 
 impl<'a> Study<'a> {
     /// The study of `records` (additive luminosity, the paper's), or `None`
-    /// when no run was trained in f16.
-    pub fn new(records: &[&'a RunRecord]) -> Option<Study<'a>> {
+    /// when no run was trained in half precision. It studies `grid`'s
+    /// precision if that is a half one, else the first half one pooled;
+    /// runs in another half precision are left out.
+    pub fn new(records: &[&'a RunRecord], grid: PrecisionChoice) -> Option<Study<'a>> {
         let additive = |r: &&&RunRecord| r.spec.luminosity == LumKind::Additive;
-        let half: Vec<Condition> = records
+        let half = match grid {
+            PrecisionChoice::F32 => records
+                .iter()
+                .filter(additive)
+                .map(|r| r.spec.precision)
+                .filter(|p| !p.is_f32())
+                .min()?,
+            p => p,
+        };
+        let studied: Vec<Condition> = records
             .iter()
             .filter(additive)
-            .filter(|r| !r.spec.precision.is_f32())
+            .filter(|r| r.spec.precision == half)
             .map(|r| r.spec.condition)
             .collect();
-        if half.is_empty() {
+        if studied.is_empty() {
             return None;
         }
         let mut runs: BTreeMap<(Condition, u32, PrecisionChoice), Vec<&'a RunRecord>> = BTreeMap::new();
         for r in records.iter().filter(additive) {
             let s = &r.spec;
-            if half.contains(&s.condition) {
+            if studied.contains(&s.condition) && (s.precision == half || s.precision.is_f32()) {
                 runs.entry((s.condition, s.eps.to_bits(), s.precision))
                     .or_default()
                     .push(r);
@@ -164,7 +177,8 @@ impl<'a> Study<'a> {
             })
             .collect();
         Some(Study {
-            tests: tests(&cells, &runs),
+            tests: tests(half, &cells, &runs),
+            half,
             collapsed: runs
                 .values()
                 .flatten()
@@ -203,7 +217,11 @@ fn twin_key(r: &RunRecord) -> (Option<usize>, u64, [u32; 3], usize) {
 
 /// Per condition: a test at each ε with runs in both precisions, then the
 /// same pooled over those ε from 0.5 up and over all of them.
-fn tests(cells: &[Cell], runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<&RunRecord>>) -> Vec<Test> {
+fn tests(
+    half: PrecisionChoice,
+    cells: &[Cell],
+    runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<&RunRecord>>,
+) -> Vec<Test> {
     let mut conditions: Vec<Condition> = cells.iter().map(|c| c.condition).collect();
     conditions.dedup();
     let mut out = Vec::new();
@@ -216,7 +234,7 @@ fn tests(cells: &[Cell], runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<
         // Only levels run in both precisions, so a pool compares like with like.
         let both: Vec<f32> = cells
             .iter()
-            .filter(|c| c.condition == condition && c.precision == PrecisionChoice::F16Autocast)
+            .filter(|c| c.condition == condition && c.precision == half)
             .map(|c| c.eps)
             .filter(|&e| ran(e, PrecisionChoice::F32))
             .collect();
@@ -231,7 +249,7 @@ fn tests(cells: &[Cell], runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<
                     .filter(|c| both.contains(&c.eps) && l.holds(c.eps))
                     .fold((0, 0), |(k, n), c| (k + c.collapsed, n + c.n))
             };
-            let (f16, f32) = (tally(PrecisionChoice::F16Autocast), tally(PrecisionChoice::F32));
+            let (f16, f32) = (tally(half), tally(PrecisionChoice::F32));
             // A pool that adds nothing to the rows above it is left out.
             if f16.1 == 0 || f32.1 == 0 || (!matches!(l, Levels::One(_)) && seen.contains(&(f16, f32))) {
                 continue;
@@ -247,7 +265,7 @@ fn tests(cells: &[Cell], runs: &BTreeMap<(Condition, u32, PrecisionChoice), Vec<
                             .map_or(&[][..], Vec::as_slice)
                     };
                     let f32_runs = of(PrecisionChoice::F32);
-                    of(PrecisionChoice::F16Autocast).iter().filter_map(move |h| {
+                    of(half).iter().filter_map(move |h| {
                         let twin = f32_runs.iter().find(|f| twin_key(f) == twin_key(h))?;
                         Some((collapsed(h), collapsed(twin)))
                     })
@@ -397,7 +415,8 @@ mod tests {
             }
         }
         let refs: Vec<&RunRecord> = runs.iter().collect();
-        let st = Study::new(&refs).expect("f16 runs");
+        let st = Study::new(&refs, PrecisionChoice::F32).expect("f16 runs");
+        assert_eq!(st.half, PrecisionChoice::F16Autocast);
         let rows: Vec<(String, Tally, Tally)> = st
             .tests
             .iter()
@@ -427,6 +446,32 @@ mod tests {
     fn there_is_no_study_without_f16_runs() {
         let mut r = run(0, &[0.8], None);
         r.spec.precision = PrecisionChoice::F32;
-        assert!(Study::new(&[&r]).is_none());
+        assert!(Study::new(&[&r], PrecisionChoice::F32).is_none());
+    }
+
+    #[test]
+    fn a_study_keeps_to_one_half_precision_the_grids_first() {
+        let f16 = run(0, &[0.8], Some(1));
+        let mut f32 = run(0, &[0.8], None);
+        f32.spec.precision = PrecisionChoice::F32;
+        let mut promoted = run(0, &[0.8], None);
+        promoted.spec.precision = PrecisionChoice::F16AutocastF32Bias;
+        let all = [&f16, &f32, &promoted];
+        let precisions = |st: &Study| st.cells.iter().map(|c| c.precision).collect::<Vec<_>>();
+        // A grid in one half precision studies that one against f32 ...
+        let st = Study::new(&all, PrecisionChoice::F16AutocastF32Bias).expect("half runs");
+        assert_eq!(st.half, PrecisionChoice::F16AutocastF32Bias);
+        assert_eq!(
+            precisions(&st),
+            [PrecisionChoice::F32, PrecisionChoice::F16AutocastF32Bias]
+        );
+        assert_eq!((st.tests[0].f16, st.tests[0].f32), ((0, 1), (0, 1)));
+        // ... and an f32 grid the first half precision it pools.
+        let st = Study::new(&all, PrecisionChoice::F32).expect("half runs");
+        assert_eq!(
+            precisions(&st),
+            [PrecisionChoice::F32, PrecisionChoice::F16Autocast]
+        );
+        assert_eq!((st.tests[0].f16, st.tests[0].f32), ((1, 1), (0, 1)));
     }
 }

@@ -74,7 +74,7 @@ pub fn precision(s: &mut String, a: &Analysis) {
         "## Precision and the collapse
 "
     );
-    let _ = writeln!(s, "Conditions trained in emulated fp16 autocast (`f16-autocast`, without loss scaling, as the paper trained) beside f32 runs of the same cells. A run has collapsed when it diverged or ended at or below {COLLAPSE_AT_OR_BELOW} %. Unlike the rest of this report, this section pools every precision.\n");
+    let _ = writeln!(s, "Conditions trained in emulated fp16 autocast (`{}`, without loss scaling, as the paper trained) beside f32 runs of the same cells. A run has collapsed when it diverged or ended at or below {COLLAPSE_AT_OR_BELOW} %. Unlike the rest of this report, this section pools in f32 runs; runs in another half precision are left out.\n", st.half);
     let _ = writeln!(
         s,
         "| condition | ε | precision | runs | collapsed | of which diverged | median |\n|---|---|---|---|---|---|---|"
