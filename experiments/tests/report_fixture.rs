@@ -22,6 +22,7 @@ const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central")
 const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
 const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-precision");
 const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest");
+const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
@@ -146,6 +147,10 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
         let row = inorm_full_claim_at(&files, paper);
         assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
     }
+    // the other error modes, paired with central's LN+
+    let modes = regenerates_byte_for_byte_with(CENTRAL_MODES, &[CENTRAL], "central-modes-report");
+    let report = String::from_utf8(modes["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("| `inorm-decorrelate` | I-Norm w/ GradNorm (decorrelate) | 0.75 | 10 |"));
 }
 
 /// The report's row of the `inorm-full` claim at ε = 0.75 (the paper's medians first).

@@ -401,6 +401,7 @@ mod tests {
             "central",
             "central-rest",
             "central-rest-mid",
+            "central-modes",
             "scale-precision",
             "ln-precision",
         ] {
