@@ -73,6 +73,7 @@ pub mod trainer;
 pub use autograd::{ErrorMode, Precision};
 pub use checkpoint::CheckpointError;
 pub use condition::{Condition, HiddenKind, LayerNormKind, UnknownCondition};
+pub use layers::homeostasis::LocalTarget;
 pub use measure::{Alignment, Moments};
 pub use network::{Hidden, NetSpec, Network, SpecError};
 pub use optim::{Hyper, UnknownRule, UpdateRule};

@@ -20,6 +20,7 @@ use crate::condition::{Condition, HiddenKind};
 use crate::init::n_inhibitory;
 use crate::layers::e_dense::EDense;
 use crate::layers::ei_dense::EiDense;
+use crate::layers::homeostasis::LocalTarget;
 use crate::layers::inorm::INorm;
 use crate::layers::inorm_sub::INormSub;
 use crate::layers::norm::{self, DetachedLayerNorm};
@@ -236,6 +237,15 @@ impl Network {
         }
         let logits = self.output.forward(tape, x, bind);
         Forward { logits, local }
+    }
+
+    /// What the I-Norm layers' local losses ask of their outputs.
+    pub fn set_local_target(&mut self, target: LocalTarget) {
+        for layer in &mut self.hidden {
+            if let Hidden::INorm(l) = layer {
+                l.target = target;
+            }
+        }
     }
 
     /// Moves every bound parameter back from `tape` (see [`Param::unbind`]).

@@ -26,6 +26,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
+use crate::layers::homeostasis::LocalTarget;
 use crate::measure::{self, Alignment, Moments};
 use crate::network::{NetSpec, Network};
 use crate::optim::Hyper;
@@ -234,6 +235,13 @@ impl Trainer {
 
     pub fn precision(&self) -> Precision {
         self.precision
+    }
+
+    /// What the I-Norm local losses ask of their outputs from the next step
+    /// on (the paper's moments by default). Like the precision, not part of
+    /// a checkpoint: set it again after loading one.
+    pub fn set_local_target(&mut self, target: LocalTarget) {
+        self.net.set_local_target(target);
     }
 
     pub fn hyper(&self) -> &Hyper {

@@ -7,7 +7,8 @@
 //! the `central` grid on a Fashion-MNIST subset, in f32 and in the two
 //! emulations of fp16 autocast (the `scale-precision` and
 //! `scale-precision-bias` grids' arithmetic; some of those runs diverge, so
-//! the divergence record is pinned too), and compares every
+//! the divergence record is pinned too), and in f32 with the other I-Norm
+//! local loss (`local-ln-mse`), and compares every
 //! per-epoch metric, the final accuracies and the offset tests with the
 //! committed `tests/golden/runs.jsonl`, to the last bit (timings and
 //! provenance aside).
@@ -119,10 +120,16 @@ fn training_numerics_match_the_golden_run_bit_for_bit() {
     }
     let dir = scratch("golden");
     let mut fresh: Vec<Value> = Vec::new();
-    for precision in ["f32", "f16-autocast", "f16-autocast-f32-bias"] {
-        let out = dir.join(precision);
+    let arithmetic = [
+        ["--precision", "f32"],
+        ["--precision", "f16-autocast"],
+        ["--precision", "f16-autocast-f32-bias"],
+        ["--local-loss", "ln-mse"],
+    ];
+    for [key, value] in arithmetic {
+        let out = dir.join(value);
         let mut args = GRID.to_vec();
-        args.extend_from_slice(&["--precision", precision, "--out", out.to_str().unwrap()]);
+        args.extend_from_slice(&[key, value, "--out", out.to_str().unwrap()]);
         ok(&einorm(&dir, &args));
         fresh.extend(
             merged(&out)
@@ -130,7 +137,7 @@ fn training_numerics_match_the_golden_run_bit_for_bit() {
                 .map(|r| numerics(&serde_json::to_value(r).unwrap())),
         );
     }
-    assert_eq!(fresh.len(), 12);
+    assert_eq!(fresh.len(), 16);
 
     let golden_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
     if std::env::var("EINORM_BLESS_GOLDEN").is_ok_and(|v| v == "1") {

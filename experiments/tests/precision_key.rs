@@ -7,7 +7,7 @@ use std::path::Path;
 
 use experiments::files;
 use experiments::plan::presets;
-use experiments::plan::{GridSpec, PrecisionChoice};
+use experiments::plan::GridSpec;
 use experiments::run::record::RunRecord;
 
 fn results() -> std::path::PathBuf {
@@ -34,7 +34,12 @@ fn committed_grid_files_and_run_records_read_and_write_the_same_bytes() {
             assert_eq!(serde_json::to_string(&record).unwrap(), line);
             assert_eq!(record.spec.precision, grid.precision, "{}", record.spec.id);
             let suffix = grid.precision.id_suffix();
-            assert_eq!(record.spec.id.ends_with("_f16"), suffix == "_f16", "{}", record.spec.id);
+            assert_eq!(
+                record.spec.id.ends_with("_f16"),
+                suffix == "_f16",
+                "{}",
+                record.spec.id
+            );
             assert!(record.spec.id.ends_with(suffix), "{}", record.spec.id);
         }
     }

@@ -432,3 +432,35 @@ fn a_precision_grid_pooled_with_f32_twins_tests_f16_against_f32() {
     let alone = fs::read_to_string(dir.join("f16/report.md")).expect("report.md");
     assert!(alone.contains("No f32 runs of these cells are pooled in"));
 }
+
+#[test]
+fn a_local_loss_grid_pools_only_runs_of_its_own_local_loss() {
+    let dir = scratch("local-ln-mse");
+    // The extra grid: central's e-ln and inorm-full (the paper's loss, 2
+    // points below e-ln) at every ε.
+    let central = presets::get("central").expect("central preset");
+    let store = Store::create(&dir.join("central"), &central).expect("grid folder");
+    for spec in central.runs() {
+        let acc = match spec.condition.to_string().as_str() {
+            "e-ln" => 0.85,
+            "inorm-full" => 0.83,
+            _ => continue,
+        };
+        store.write_run(&record(spec, acc)).expect("run written");
+    }
+    // The grid: inorm-full with ln-mse, 1 point above e-ln.
+    let grid = presets::get("local-ln-mse").expect("local-ln-mse preset");
+    let store = Store::create(&dir.join("ln"), &grid).expect("grid folder");
+    for spec in grid.runs() {
+        store.write_run(&record(spec, 0.86)).expect("run written");
+    }
+    ok(&einorm(&dir, &["report", "ln", "--extra", "central"]));
+    let report = fs::read_to_string(dir.join("ln").join("report.md")).expect("report.md");
+    assert!(report.contains("I-Norm local loss `ln-mse` instead of the paper's moments"));
+    // Ten runs per cell at 86 %: central's inorm-full runs (83 %) are left out.
+    for eps in ["0.25", "0.5", "0.75"] {
+        let row = format!("| `inorm-full` | I-Norm w/ GradNorm (full) | {eps} | 10 | 86.00 |");
+        assert!(report.contains(&row), "{row} missing");
+    }
+    assert!(report.contains("| `e-ln` | LN+ | 0.75 | 10 | 85.00 |"));
+}

@@ -11,7 +11,8 @@
 //! - the **task** error reaches `W_ex` and `b` only, as `(1/d) ⊙ mode(g)`,
 //!   and flows to the layer below only through `W_ex`;
 //! - the **local** loss `λ·mean_b[mean_f(o)² + (var_f(o) − 1)²]` on
-//!   `o = (stop(h) − inh) / d` reaches `W_ix` and `B_ix` only.
+//!   `o = (stop(h) − inh) / d` reaches `W_ix` and `B_ix` only (or, beyond
+//!   the paper, `λ·mean[(o − LN(stop(h)))²]`: see `homeostasis`).
 //!
 //! `W_ei` and `B_ei` are frozen at their init (constants on the tape).
 //! Frozen at `1/ne`, `B_ei` makes every unit pool the same value, so `d`
@@ -38,7 +39,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::init::{divisive_path, ei_weights, lateral_weights, n_inhibitory};
-use crate::layers::homeostasis::standardizing_loss;
+use crate::layers::homeostasis::{local_loss, LocalTarget};
 use crate::layers::LayerOut;
 use crate::param::{Bind, Group, Param, Trained};
 
@@ -54,6 +55,10 @@ pub struct INorm {
     pub mode: ErrorMode,
     /// The fixed positive weights of the `lateral` mode (empty otherwise).
     pub lateral: Vec<f32>,
+    /// What the local loss asks of `o` (a training setting, not stored:
+    /// see [`Trainer::set_local_target`](crate::Trainer::set_local_target)).
+    #[serde(skip)]
+    pub target: LocalTarget,
     /// The error node, built on first use (not stored).
     #[serde(skip)]
     node: Option<Arc<NormalizeError>>,
@@ -83,6 +88,7 @@ impl INorm {
             b_ei: Param::weight(b_ei, Group::BEi, Trained::Frozen),
             mode,
             lateral,
+            target: LocalTarget::Moments,
             node: None,
             uniform_b_ei: None,
         }
@@ -128,7 +134,7 @@ impl INorm {
             let h_stopped = tape.detach(h);
             let centred = tape.sub(h_stopped, inh);
             let o = d.divide(tape, centred);
-            standardizing_loss(tape, o, lambda)
+            local_loss(tape, self.target, o, h_stopped, lambda)
         });
         LayerOut { z, out, local }
     }
@@ -332,6 +338,21 @@ mod tests {
     }
 
     #[test]
+    fn the_local_target_changes_the_local_gradients_and_not_the_task_ones() {
+        let (x, r) = (autograd::seeded(3, 12, 20), autograd::seeded(3, 8, 21));
+        let grads = |target: LocalTarget| {
+            let mut l = layer(12, 8, ErrorMode::Full, 19);
+            l.target = target;
+            let (tape, _, _) = backprop(&mut l, &x, &r, Loss::Both);
+            [&l.w_ex, &l.b_ix].map(|p| grad_of(&tape, p).expect("tracked"))
+        };
+        let ([ex_moments, bix_moments], [ex_ln, bix_ln]) =
+            (grads(LocalTarget::Moments), grads(LocalTarget::LayerNorm));
+        assert_eq!(ex_moments, ex_ln, "the task error does not see the local loss");
+        assert_ne!(bix_moments, bix_ln);
+    }
+
+    #[test]
     fn local_error_reaches_only_w_ix_and_b_ix() {
         let mut l = layer(12, 8, ErrorMode::Full, 7);
         let x = autograd::seeded(3, 12, 8);
@@ -383,7 +404,10 @@ mod tests {
         let h = autograd::seeded(4, 6, 14);
         let b_ei = autograd::seeded_positive(6, 6, 15); // a general, non-uniform pooling
         let inputs = [l.w_ix.value.clone(), l.b_ix.value.clone()];
-        for uniform_pool in [true, false] {
+        for (uniform_pool, target) in [true, false]
+            .into_iter()
+            .flat_map(|u| LocalTarget::ALL.map(|t| (u, t)))
+        {
             gradcheck(&inputs, |tape, v| {
                 let (xv, hv) = (tape.constant(&x), tape.constant(&h));
                 let w_ei = tape.constant(&l.w_ei.value);
@@ -396,7 +420,7 @@ mod tests {
                 let d = divisor(tape, xv, v[1], pool);
                 let centred = tape.sub(hv, inh);
                 let o = d.divide(tape, centred);
-                standardizing_loss(tape, o, 1.0)
+                local_loss(tape, target, o, hv, 1.0)
             })
             .assert_close(1e-2);
         }

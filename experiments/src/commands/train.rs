@@ -65,6 +65,7 @@ pub fn train_spec(a: &TrainArgs) -> Result<RunSpec, Error> {
             None,
             spec.seed,
             spec.precision,
+            spec.optim.local_loss,
         );
     }
     spec.validate()?;

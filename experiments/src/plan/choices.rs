@@ -100,6 +100,41 @@ choice!(
     }
 );
 
+choice!(
+    /// What the I-Norm local loss asks of its output `o` (`einet::LocalTarget`).
+    #[derive(Default)]
+    LocalLossChoice, "local-loss", {
+        /// Each row at mean 0 and variance 1 (the paper's; the default).
+        #[default]
+        Moments = "moments",
+        /// `o` equal to layer norm of the excitation, by mean squared error
+        /// (a version in the history of the authors' code).
+        LnMse = "ln-mse",
+    }
+);
+
+impl LocalLossChoice {
+    pub fn is_moments(&self) -> bool {
+        *self == LocalLossChoice::Moments
+    }
+
+    pub fn target(self) -> einet::LocalTarget {
+        match self {
+            LocalLossChoice::Moments => einet::LocalTarget::Moments,
+            LocalLossChoice::LnMse => einet::LocalTarget::LayerNorm,
+        }
+    }
+
+    /// What a run id ends with: nothing for the paper's loss, so runs of
+    /// both losses pool in one report without clashing.
+    pub fn id_suffix(self) -> &'static str {
+        match self {
+            LocalLossChoice::Moments => "",
+            LocalLossChoice::LnMse => "_lnmse",
+        }
+    }
+}
+
 impl PrecisionChoice {
     /// The default, left out of `grid.toml` and run records so that f32
     /// grids and records read as they did before the key existed.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::lists::{self, Tokens};
-use super::{DatasetChoice, GridSpec, LumKind, OrderKind, PrecisionChoice, SpecError};
+use super::{DatasetChoice, GridSpec, LocalLossChoice, LumKind, OrderKind, PrecisionChoice, SpecError};
 use crate::files;
 use crate::plan::paper::{PAPER_BATCH, PAPER_EPOCHS};
 use crate::plan::presets;
@@ -73,8 +73,9 @@ pub struct RunKeys {
     pub data_dir: Option<PathBuf>,
 }
 
-/// The optimizer (einet's `Hyper` beyond the three rates). A run record
-/// leaves out the keys at their defaults, so it reads as before they existed.
+/// How the network learns beyond the three rates: the optimizer (einet's
+/// `Hyper`) and the I-Norm local loss. A run record leaves out the keys at
+/// their defaults, so it reads as before they existed.
 #[derive(Args, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OptimKeys {
@@ -90,6 +91,10 @@ pub struct OptimKeys {
     #[arg(long, default_value_t)]
     #[serde(skip_serializing_if = "Fraction::is_zero")]
     pub momentum: Fraction,
+    /// What the I-Norm local loss asks of its output (moments: mean 0 and variance 1, the paper's; ln-mse: layer norm of the excitation, by mean squared error).
+    #[arg(long, value_enum, default_value_t)]
+    #[serde(skip_serializing_if = "LocalLossChoice::is_moments")]
+    pub local_loss: LocalLossChoice,
 }
 
 fn is_sgd(rule: &UpdateRule) -> bool {

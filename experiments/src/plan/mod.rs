@@ -23,7 +23,7 @@ pub mod presets;
 use einet::Condition;
 use serde::{Deserialize, Serialize};
 
-pub use choices::{DatasetChoice, LumKind, OrderKind, PrecisionChoice};
+pub use choices::{DatasetChoice, LocalLossChoice, LumKind, OrderKind, PrecisionChoice};
 pub use error::SpecError;
 pub use keys::{load_toml, resolve, DataSpec, GridKeys, Layer, OptimKeys, RunKeys};
 
@@ -156,12 +156,14 @@ impl RunSpec {
         config: Option<usize>,
         seed: u64,
         precision: PrecisionChoice,
+        local_loss: LocalLossChoice,
     ) -> String {
         let cfg = config.map_or_else(|| "custom".to_string(), |c| format!("{c:02}"));
         format!(
-            "{condition}_{}{eps}_c{cfg}_s{seed}{}",
+            "{condition}_{}{eps}_c{cfg}_s{seed}{}{}",
             lum.tag(),
-            precision.id_suffix()
+            precision.id_suffix(),
+            local_loss.id_suffix()
         )
     }
 
@@ -318,6 +320,7 @@ impl GridSpec {
                                 Some(config),
                                 seed,
                                 self.precision,
+                                self.optim.local_loss,
                             ),
                             condition,
                             luminosity: self.luminosity,

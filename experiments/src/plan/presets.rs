@@ -12,16 +12,18 @@
 //! collapse under emulated fp16 autocast), `ln-precision` (LN+ under the
 //! same arithmetic, for the paper's lead of `inorm-full` over LN+) and
 //! `scale-precision-bias` (the collapse with biases added in f32, as the
-//! authors' layers add them).
+//! authors' layers add them), and `local-ln-mse` (`inorm-full` with the
+//! other local loss of the authors' code history).
 
 use einet::{Condition, ErrorMode};
 
 use crate::plan::paper::{PAPER_CONFIGS, PAPER_EPS};
 use crate::plan::{
-    DataSpec, DatasetChoice, GridSpec, LumKind, OptimKeys, PrecisionChoice, RunKeys, SpecError,
+    DataSpec, DatasetChoice, GridSpec, LocalLossChoice, LumKind, OptimKeys, PrecisionChoice, RunKeys,
+    SpecError,
 };
 
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 16] = [
     "smoke",
     "quick",
     "quick-long",
@@ -37,6 +39,7 @@ pub const NAMES: [&str; 15] = [
     "scale-precision",
     "ln-precision",
     "scale-precision-bias",
+    "local-ln-mse",
 ];
 
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
@@ -68,6 +71,7 @@ pub fn describe(name: &str) -> &'static str {
         "scale-precision" => "f16 autocast: inorm-scale x 4 eps + controls inorm, inorm-full x eps {0, 0.75}, configs 0-9, 50 epochs (80 runs)",
         "ln-precision" => "f16 autocast: e-ln (LN+) x eps {0, 0.75}, configs 0-9, 50 epochs: the LN+ twins of scale-precision's inorm-full",
         "scale-precision-bias" => "f16 autocast, biases added in f32 as the authors' layers do: inorm-scale, inorm x eps 0.75, configs 0-9, 50 epochs (20 runs)",
+        "local-ln-mse" => "beyond the paper: inorm-full with the local loss ln-mse x eps {0.25, 0.5, 0.75}, configs 0-9, 50 epochs: central's twins with the other local loss",
         _ => "",
     }
 }
@@ -90,6 +94,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "scale-precision" => scale_precision(),
         "ln-precision" => ln_precision(),
         "scale-precision-bias" => scale_precision_bias(),
+        "local-ln-mse" => local_ln_mse(),
         _ => {
             return Err(SpecError::UnknownPreset {
                 given: name.to_string(),
@@ -273,6 +278,29 @@ fn scale_precision_bias() -> GridSpec {
         control_eps: Vec::new(),
         precision: PrecisionChoice::F16AutocastF32Bias,
         ..scale_precision()
+    }
+}
+
+/// Does the other local loss of the authors' code history, `o` pulled
+/// towards layer norm of the excitation, give `inorm-full` the paper's lead
+/// over LN+? `central`'s `inorm-full` at ε > 0 with that loss; its report
+/// pools `central` for the LN+ twins.
+fn local_ln_mse() -> GridSpec {
+    GridSpec {
+        name: "local-ln-mse".to_string(),
+        notes: vec![
+            "Beyond the paper: inorm-full with the I-Norm local loss lambda·mean((o − LN(h))²), a mean squared error between the layer's output o and layer norm of its excitation h, which the history of the authors' code holds beside the paper's moments loss, at eps 0.25, 0.5 and 0.75 where the paper finds inorm-full ahead of LN+. 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Reduced: configurations 0-9, one seed.".to_string(),
+            "The LN+ (e-ln) twins are the central grid's runs, and so are the inorm-full twins with the paper's loss (run ids without the _lnmse suffix; a report pools only runs of its own local loss).".to_string(),
+        ],
+        conditions: vec![INORM_FULL],
+        eps: vec![0.25, 0.5, 0.75],
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        optim: OptimKeys {
+            local_loss: LocalLossChoice::LnMse,
+            ..OptimKeys::default()
+        },
+        ..central()
     }
 }
 
@@ -479,6 +507,26 @@ mod tests {
                 c.condition == INORM_FULL && (c.eps, c.config, c.seed) == (r.eps, r.config, r.seed)
             });
             assert_eq!(twin.map(|c| c.hyper.width), Some(r.hyper.width));
+        }
+    }
+
+    #[test]
+    fn local_ln_mse_twins_centrals_inorm_full_with_the_other_loss() {
+        let runs = get("local-ln-mse").unwrap().runs();
+        assert_eq!(runs.len(), 30);
+        let central = get("central").unwrap().runs();
+        for r in &runs {
+            assert_eq!(r.optim.local_loss, LocalLossChoice::LnMse);
+            assert!(r.eps > 0.0 && r.eval_offsets.is_empty());
+            let twin = central
+                .iter()
+                .find(|c| format!("{}_lnmse", c.id) == r.id)
+                .unwrap_or_else(|| panic!("{} has no central twin", r.id));
+            assert_eq!(
+                (twin.condition, twin.hyper, twin.epochs),
+                (r.condition, r.hyper, r.epochs)
+            );
+            assert_eq!(crate::run::train::hyper(r), crate::run::train::hyper(twin));
         }
     }
 

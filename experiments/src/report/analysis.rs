@@ -139,11 +139,18 @@ pub struct Analysis<'a> {
 }
 
 impl<'a> Analysis<'a> {
-    /// Analyses `records`; `grid` says which cells should exist. Every
-    /// section but the precision study keeps to the grid's own precision, so
-    /// f16 and f32 runs of a cell are never pooled.
+    /// Analyses `records`; `grid` says which cells should exist. Only runs
+    /// with the grid's I-Norm local loss are pooled (for the conditions that
+    /// have one). Every section but the precision study keeps to the grid's
+    /// own precision, so f16 and f32 runs of a cell are never pooled.
     pub fn new(records: impl IntoIterator<Item = &'a RunRecord>, grid: &GridSpec) -> Analysis<'a> {
-        let records: Vec<&'a RunRecord> = records.into_iter().collect();
+        let records: Vec<&'a RunRecord> = records
+            .into_iter()
+            .filter(|r| {
+                !matches!(r.spec.condition, Condition::INorm(_))
+                    || r.spec.optim.local_loss == grid.optim.local_loss
+            })
+            .collect();
         let groups = Groups::new(
             records
                 .iter()

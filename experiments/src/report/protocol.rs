@@ -76,6 +76,12 @@ pub fn deviations(g: &GridSpec) -> Vec<String> {
     if g.order != OrderKind::Fixed {
         d.push("training set shuffled each epoch instead of served in fixed order".to_string());
     }
+    if !g.optim.local_loss.is_moments() {
+        d.push(format!(
+            "I-Norm local loss `{}` instead of the paper's moments",
+            g.optim.local_loss
+        ));
+    }
     if let Some(n) = g.train_subset {
         d.push(format!("training on a subset of {n} images"));
     }

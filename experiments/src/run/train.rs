@@ -90,7 +90,9 @@ impl<'a> Run<'a> {
         mut trainer: Trainer,
         epochs: Vec<EpochMetrics>,
     ) -> Run<'a> {
-        trainer.set_precision(spec.precision.precision()); // not part of a checkpoint
+        // Neither is part of a checkpoint.
+        trainer.set_precision(spec.precision.precision());
+        trainer.set_local_target(spec.optim.local_loss.target());
         let rows = spec.batch.max(EVAL_BATCH).max(spec.probe);
         let prior_seconds = epochs.iter().map(|e| e.seconds).sum();
         Run {
