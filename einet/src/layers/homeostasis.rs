@@ -16,8 +16,6 @@
 //! I-Norm (ln-mse) L = λ · mean_{b,f}[ (o − LN(h))² ]
 //! ```
 
-use std::fmt;
-
 use autograd::{Tape, Var, LN_EPS};
 
 /// What the I-Norm's local loss asks of its output `o`.
@@ -33,19 +31,6 @@ pub enum LocalTarget {
 
 impl LocalTarget {
     pub const ALL: [LocalTarget; 2] = [LocalTarget::Moments, LocalTarget::LayerNorm];
-
-    pub fn id(&self) -> &'static str {
-        match self {
-            LocalTarget::Moments => "moments",
-            LocalTarget::LayerNorm => "ln-mse",
-        }
-    }
-}
-
-impl fmt::Display for LocalTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
 }
 
 /// The I-Norm local loss of `o` with `target`; `h` is the excitation `o`
