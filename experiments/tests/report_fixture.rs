@@ -22,6 +22,7 @@ const CENTRAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central")
 const SCALE_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision");
 const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-precision");
 const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest");
+const SCALE_PRECISION_BIAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision-bias");
 const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 
@@ -123,6 +124,10 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let files = regenerates_byte_for_byte_with(SCALE_PRECISION, &[CENTRAL], "scale-precision-report");
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("## Precision and the collapse"));
+    // the biases added in f32: its own precision against central's f32 twins
+    let files = regenerates_byte_for_byte_with(SCALE_PRECISION_BIAS, &[CENTRAL], "scale-precision-bias-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("| `inorm-scale` | 0.75 | f16-autocast-f32-bias | 10 |"));
     // LN+ in f16, paired with scale-precision's f16 inorm-full
     let files =
         regenerates_byte_for_byte_with(LN_PRECISION, &[SCALE_PRECISION, CENTRAL], "ln-precision-report");

@@ -432,6 +432,7 @@ mod tests {
             "central-modes",
             "scale-precision",
             "ln-precision",
+            "scale-precision-bias",
         ] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../results")

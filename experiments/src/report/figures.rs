@@ -507,11 +507,15 @@ fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError>
         .copied()
         .filter(|&p| crate::plan::paper::PAPER_EPS.iter().any(|&e| ran(e, p)))
         .collect();
-    // One row per precision (f16 first), one column per ε of the paper, so
-    // each ε's panels stand one above the other.
+    // One row per precision (f16 first), one column per ε the half
+    // precision ran at, so each ε's panels stand one above the other.
+    let levels: Vec<f32> = crate::plan::paper::PAPER_EPS
+        .into_iter()
+        .filter(|&e| ran(e, st.half))
+        .collect();
     let mut panels = Vec::new();
     for &p in precisions.iter().rev() {
-        for eps in crate::plan::paper::PAPER_EPS {
+        for &eps in &levels {
             let runs = st.runs_of(c, eps, p);
             panels.push(LinePanel {
                 title: match runs.len() {
@@ -542,7 +546,7 @@ fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError>
     )?;
     Ok(Some(Figure {
         file: file.to_string(),
-        caption: format!("Test accuracy of every `inorm-scale` run after each epoch, one line per run, emulated fp16 autocast (`{}`) above and f32 below: a collapse shows as a line falling to 10 %.", st.half),
+        caption: format!("Test accuracy of every `inorm-scale` run after each epoch, one line per run, one panel per ε and precision (emulated fp16 autocast, `{}`, first; f32 after): a collapse shows as a line falling to 10 %.", st.half),
     }))
 }
 
