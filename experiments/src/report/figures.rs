@@ -23,7 +23,7 @@ use super::plot::{
     self, BoxGroup, BoxItem, BoxPanel, HistPanel, Key, Legend, LinePanel, PlotError, ScatterPanel, Series,
     Stroke,
 };
-use super::precision::Study;
+use super::precision::{Study, Survival};
 use super::targets::{self, Target};
 
 /// A written figure: file name under `figures/` and a caption.
@@ -551,13 +551,19 @@ fn precision_curves(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError>
 }
 
 fn survival(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    // Only the levels run in the half precision: an f32 line alone compares
+    // with nothing.
+    let shown: Vec<&Survival> = st
+        .survival
+        .iter()
+        .filter(|s| !st.runs_of(s.condition, s.eps, st.half).is_empty())
+        .collect();
     let panels: Vec<LinePanel> = st
         .conditions()
         .into_iter()
         .map(|c| LinePanel {
             title: c.to_string(),
-            series: st
-                .survival
+            series: shown
                 .iter()
                 .filter(|s| s.condition == c)
                 .map(|s| Series {
@@ -573,7 +579,7 @@ fn survival(st: &Study, dir: &Path) -> Result<Option<Figure>, PlotError> {
                 .collect(),
         })
         .collect();
-    let mut levels: Vec<f32> = st.survival.iter().map(|s| s.eps).collect();
+    let mut levels: Vec<f32> = shown.iter().map(|s| s.eps).collect();
     levels.sort_by(f32::total_cmp);
     levels.dedup();
     let keys: Legend = levels
