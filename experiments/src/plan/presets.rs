@@ -433,6 +433,7 @@ mod tests {
             "scale-precision",
             "ln-precision",
             "scale-precision-bias",
+            "local-ln-mse",
         ] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../results")
