@@ -239,7 +239,8 @@ impl Network {
         Forward { logits, local }
     }
 
-    /// What the I-Norm layers' local losses ask of their outputs.
+    /// What the I-Norm layers' local losses ask of their outputs (the
+    /// subtractive-only I-Norm keeps its centring loss).
     pub fn set_local_target(&mut self, target: LocalTarget) {
         for layer in &mut self.hidden {
             if let Hidden::INorm(l) = layer {
