@@ -126,7 +126,8 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("## Precision and the collapse"));
     // the biases added in f32: its own precision against central's f32 twins
-    let files = regenerates_byte_for_byte_with(SCALE_PRECISION_BIAS, &[CENTRAL], "scale-precision-bias-report");
+    let files =
+        regenerates_byte_for_byte_with(SCALE_PRECISION_BIAS, &[CENTRAL], "scale-precision-bias-report");
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("| `inorm-scale` | 0.75 | f16-autocast-f32-bias | 10 |"));
     // LN+ in f16, paired with scale-precision's f16 inorm-full

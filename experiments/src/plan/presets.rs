@@ -7,6 +7,8 @@
 //! paper's other 20 configurations, at ε 0.75 and at 0.25 and 0.5),
 //! `central-modes` and `central-baselines` (the other error modes, and
 //! the other baselines, on its configurations at ε 0 and 0.75),
+//! `central-modes-rest` (`center` and `lateral` on the other 20
+//! configurations at ε 0.75),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast), `ln-precision` (LN+ under the
@@ -23,7 +25,7 @@ use crate::plan::{
     SpecError,
 };
 
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "smoke",
     "quick",
     "quick-long",
@@ -33,6 +35,7 @@ pub const NAMES: [&str; 16] = [
     "central-rest-mid",
     "central-modes",
     "central-baselines",
+    "central-modes-rest",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -65,6 +68,7 @@ pub fn describe(name: &str) -> &'static str {
         "central-rest-mid" => "central-rest at the middle levels: e-ln, inorm-full x eps {0.25, 0.5} x configs 10-29, 50 epochs",
         "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-baselines" => "the other baselines at central's protocol: ei, ei-ln, ei-ln-detached, e-ln-detached, inorm-sub x eps {0, 0.75} x configs 0-9, 50 epochs",
+        "central-modes-rest" => "central-modes' inorm-center and inorm-lateral at eps 0.75 on configs 10-29, 50 epochs: with central-modes and central-rest, all 30 paired with LN+",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -88,6 +92,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "central-rest-mid" => central_rest_mid(),
         "central-modes" => central_modes(),
         "central-baselines" => central_baselines(),
+        "central-modes-rest" => central_modes_rest(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -257,6 +262,24 @@ fn ln_precision() -> GridSpec {
         control_conditions: Vec::new(),
         control_eps: Vec::new(),
         ..scale_precision()
+    }
+}
+
+/// Are `center` and `lateral` below LN+ (as over configurations 0–9) or
+/// the same (the paper)? Both at ε 0.75 on the configurations `central-rest`
+/// trains LN+ on, so that all 30 pair up.
+fn central_modes_rest() -> GridSpec {
+    GridSpec {
+        name: "central-modes-rest".to_string(),
+        notes: vec![
+            "The error modes center and lateral at eps 0.75 on the paper's configurations 10-29: with the central-modes grid's configurations 0-9, all 30 of protocol §5, each paired with LN+ (e-ln) of the central and central-rest grids. 50 epochs, batch 32, all 60 000 training images in fixed order, one seed.".to_string(),
+        ],
+        conditions: [ErrorMode::Center, ErrorMode::Lateral]
+            .map(Condition::INorm)
+            .to_vec(),
+        eval_offsets: Vec::new(),
+        offset_conditions: Vec::new(),
+        ..central_rest()
     }
 }
 
@@ -509,6 +532,24 @@ mod tests {
                 c.condition == INORM_FULL && (c.eps, c.config, c.seed) == (r.eps, r.config, r.seed)
             });
             assert_eq!(twin.map(|c| c.hyper.width), Some(r.hyper.width));
+        }
+    }
+
+    #[test]
+    fn central_modes_rest_pairs_with_central_rests_ln_plus() {
+        let runs = get("central-modes-rest").unwrap().runs();
+        assert_eq!(runs.len(), 40);
+        let ln = get("central-rest").unwrap().runs();
+        for r in &runs {
+            assert!(matches!(
+                r.condition,
+                Condition::INorm(ErrorMode::Center | ErrorMode::Lateral)
+            ));
+            let twin = ln
+                .iter()
+                .find(|l| l.condition == E_LN && l.config == r.config && l.eps == r.eps)
+                .unwrap_or_else(|| panic!("{} has no LN+ twin", r.id));
+            assert_eq!((twin.hyper, twin.seed, twin.epochs), (r.hyper, r.seed, r.epochs));
         }
     }
 
