@@ -24,6 +24,7 @@ const LN_PRECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/ln-p
 const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest");
 const SCALE_PRECISION_BIAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision-bias");
 const LOCAL_LN_MSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/local-ln-mse");
+const CENTRAL_BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-baselines");
 const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 
@@ -158,6 +159,10 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let modes = regenerates_byte_for_byte_with(CENTRAL_MODES, &[CENTRAL], "central-modes-report");
     let report = String::from_utf8(modes["report.md"].clone()).expect("utf-8");
     assert!(report.contains("| `inorm-decorrelate` | I-Norm w/ GradNorm (decorrelate) | 0.75 | 10 |"));
+    // the other baselines: every condition at ε 0 and 0.75 with central's
+    let files = regenerates_byte_for_byte_with(CENTRAL_BASELINES, &[CENTRAL], "central-baselines-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("| `ei-ln-detached` | E-I LN detached | 0.75 | 10 |"));
     // inorm-full with the other local loss, paired with central's LN+ alone
     let files = regenerates_byte_for_byte_with(LOCAL_LN_MSE, &[CENTRAL], "local-ln-mse-report");
     let row = inorm_full_claim_at_075(&files);

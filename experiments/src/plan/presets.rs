@@ -453,6 +453,7 @@ mod tests {
             "central-rest",
             "central-rest-mid",
             "central-modes",
+            "central-baselines",
             "scale-precision",
             "ln-precision",
             "scale-precision-bias",
