@@ -536,6 +536,17 @@ mod tests {
         }
     }
 
+    /// The run of `runs` whose id with `suffix` appended is `id`.
+    fn twin_with_suffix<'a>(
+        runs: &'a [crate::plan::RunSpec],
+        id: &str,
+        suffix: &str,
+    ) -> &'a crate::plan::RunSpec {
+        runs.iter()
+            .find(|t| format!("{}{suffix}", t.id) == id)
+            .unwrap_or_else(|| panic!("{id} has no twin"))
+    }
+
     #[test]
     fn central_modes_rest_pairs_with_central_rests_ln_plus() {
         let runs = get("central-modes-rest").unwrap().runs();
@@ -562,10 +573,7 @@ mod tests {
         for r in &runs {
             assert_eq!(r.optim.local_loss, LocalLossChoice::LnMse);
             assert!(r.eps > 0.0 && r.eval_offsets.is_empty());
-            let twin = central
-                .iter()
-                .find(|c| format!("{}_lnmse", c.id) == r.id)
-                .unwrap_or_else(|| panic!("{} has no central twin", r.id));
+            let twin = twin_with_suffix(&central, &r.id, "_lnmse");
             assert_eq!(
                 (twin.condition, twin.hyper, twin.epochs),
                 (r.condition, r.hyper, r.epochs)
@@ -581,10 +589,7 @@ mod tests {
         let addmm = get("scale-precision").unwrap().runs();
         for r in &runs {
             assert_eq!(r.precision, PrecisionChoice::F16AutocastF32Bias);
-            let twin = addmm
-                .iter()
-                .find(|a| format!("{}bias", a.id) == r.id)
-                .unwrap_or_else(|| panic!("{} has no scale-precision twin", r.id));
+            let twin = twin_with_suffix(&addmm, &r.id, "bias");
             assert_eq!(
                 (twin.condition, twin.eps, twin.hyper),
                 (r.condition, 0.75, r.hyper)
