@@ -25,6 +25,7 @@ const CENTRAL_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/cent
 const SCALE_PRECISION_BIAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/scale-precision-bias");
 const LOCAL_LN_MSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/local-ln-mse");
 const CENTRAL_BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-baselines");
+const CENTRAL_MODES_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes-rest");
 const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 
@@ -159,6 +160,14 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let modes = regenerates_byte_for_byte_with(CENTRAL_MODES, &[CENTRAL], "central-modes-report");
     let report = String::from_utf8(modes["report.md"].clone()).expect("utf-8");
     assert!(report.contains("| `inorm-decorrelate` | I-Norm w/ GradNorm (decorrelate) | 0.75 | 10 |"));
+    // center and lateral over all 30 configurations at ε 0.75
+    let files = regenerates_byte_for_byte_with(
+        CENTRAL_MODES_REST,
+        &[CENTRAL_MODES, CENTRAL_REST, CENTRAL],
+        "central-modes-rest-report",
+    );
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    assert!(report.contains("| ε = 0.75 | 85.11 vs 85.14 | 85.02 vs 85.33 | 30, 30 |"));
     // the other baselines: every condition at ε 0 and 0.75 with central's
     let files = regenerates_byte_for_byte_with(CENTRAL_BASELINES, &[CENTRAL], "central-baselines-report");
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");

@@ -454,6 +454,7 @@ mod tests {
             "central-rest-mid",
             "central-modes",
             "central-baselines",
+            "central-modes-rest",
             "scale-precision",
             "ln-precision",
             "scale-precision-bias",
