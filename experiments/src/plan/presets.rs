@@ -5,6 +5,7 @@
 //! `central` (the central comparison at the paper's full training length),
 //! `central-rest` and `central-rest-mid` (its LN+ and `inorm-full` on the
 //! paper's other 20 configurations, at ε 0.75 and at 0.25 and 0.5),
+//! `central-rest-all` (the rest of `central` on those configurations),
 //! `central-modes` and `central-baselines` (the other error modes, and
 //! the other baselines, on its configurations at ε 0 and 0.75),
 //! `central-modes-rest` (`center` and `lateral` on the other 20
@@ -25,7 +26,7 @@ use crate::plan::{
     SpecError,
 };
 
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 18] = [
     "smoke",
     "quick",
     "quick-long",
@@ -33,6 +34,7 @@ pub const NAMES: [&str; 17] = [
     "central",
     "central-rest",
     "central-rest-mid",
+    "central-rest-all",
     "central-modes",
     "central-baselines",
     "central-modes-rest",
@@ -66,6 +68,7 @@ pub fn describe(name: &str) -> &'static str {
         "central" => "the central comparison at full length: e-ln, inorm, inorm-full, inorm-scale x 4 eps x configs 0-9 x 50 epochs",
         "central-rest" => "central's e-ln and inorm-full at eps 0.75 on the paper's other configs (10-29), 50 epochs: with central, all 30",
         "central-rest-mid" => "central-rest at the middle levels: e-ln, inorm-full x eps {0.25, 0.5} x configs 10-29, 50 epochs",
+        "central-rest-all" => "the rest of central on configs 10-29: inorm, inorm-scale x 4 eps, e-ln, inorm-full x eps 0, 50 epochs: with central, central-rest and central-rest-mid, all 30",
         "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-baselines" => "the other baselines at central's protocol: ei, ei-ln, ei-ln-detached, e-ln-detached, inorm-sub x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-modes-rest" => "central-modes' inorm-center and inorm-lateral at eps 0.75 on configs 10-29, 50 epochs: with central-modes and central-rest, all 30 paired with LN+",
@@ -90,6 +93,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "central" => central(),
         "central-rest" => central_rest(),
         "central-rest-mid" => central_rest_mid(),
+        "central-rest-all" => central_rest_all(),
         "central-modes" => central_modes(),
         "central-baselines" => central_baselines(),
         "central-modes-rest" => central_modes_rest(),
@@ -185,6 +189,24 @@ fn central_rest_mid() -> GridSpec {
             "Beyond the paper: e-ln and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
         ],
         eps: vec![0.25, 0.5],
+        ..central_rest()
+    }
+}
+
+/// The rest of `central` on configurations 10-29: with `central-rest` and
+/// `central-rest-mid`, central's four conditions at every ε over all 30
+/// configurations, the paper's own sample.
+fn central_rest_all() -> GridSpec {
+    GridSpec {
+        name: "central-rest-all".to_string(),
+        notes: vec![
+            "The rest of the central grid on the paper's configurations 10-29: inorm and inorm-scale at every eps, e-ln (LN+) and inorm-full at eps 0 (the central-rest grids ran them at the other levels). With central, central-rest and central-rest-mid: central's four conditions at every eps over all 30 configurations of protocol §5. 50 epochs, batch 32, all 60 000 training images in fixed order, one seed.".to_string(),
+            "Beyond the paper: e-ln, inorm and inorm-full are also tested at fixed offsets after the last epoch (does not change training).".to_string(),
+        ],
+        conditions: vec![E_LN, INORM, INORM_FULL, INORM_SCALE],
+        eps: PAPER_EPS.to_vec(),
+        control_conditions: vec![E_LN, INORM_FULL],
+        control_eps: vec![0.0],
         ..central_rest()
     }
 }
@@ -516,6 +538,37 @@ mod tests {
         let (r, c) = (&rest[0], &central[0]);
         assert_eq!((r.epochs, r.batch, r.order), (c.epochs, c.batch, c.order));
         assert_eq!((r.precision, &r.data, r.probe), (c.precision, &c.data, c.probe));
+    }
+
+    #[test]
+    fn the_central_rest_grids_run_central_on_all_30_configs_once() {
+        let mut cells: Vec<(Condition, u32, usize)> =
+            ["central", "central-rest", "central-rest-mid", "central-rest-all"]
+                .into_iter()
+                .flat_map(|name| get(name).unwrap().runs())
+                .map(|r| (r.condition, r.eps.to_bits(), r.config.unwrap()))
+                .collect();
+        cells.sort_unstable();
+        let mut expected = Vec::new();
+        for c in get("central").unwrap().conditions {
+            for eps in PAPER_EPS {
+                expected.extend((0..PAPER_CONFIGS.len()).map(|k| (c, eps.to_bits(), k)));
+            }
+        }
+        expected.sort_unstable();
+        assert_eq!(cells, expected); // every cell once: none missing, none twice
+        let (all, central) = (
+            &get("central-rest-all").unwrap().runs()[0],
+            &get("central").unwrap().runs()[0],
+        );
+        assert_eq!(
+            (all.epochs, all.batch, all.order),
+            (central.epochs, central.batch, central.order)
+        );
+        assert_eq!(
+            (all.precision, &all.data, all.probe),
+            (central.precision, &central.data, central.probe)
+        );
     }
 
     #[test]
