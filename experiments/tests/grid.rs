@@ -243,6 +243,9 @@ fn dry_run_lists_each_run_as_done_or_pending_and_estimates_only_the_pending() {
         TINY_RUNS / 2
     );
     assert!(text.contains(&summary), "{text}");
+    // The time is scaled by the pace of the runs finished in the folder.
+    let pace = format!("at the pace of the {} runs finished here", TINY_RUNS / 2);
+    assert!(text.contains(&pace), "{text}");
     assert_eq!(std::fs::read_dir(dir.join("g/runs")).unwrap().count(), before);
 }
 

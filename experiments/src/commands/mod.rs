@@ -16,6 +16,7 @@ use crate::plan::{self, Layer, Shard};
 use crate::report;
 use crate::run::data;
 use crate::run::grid;
+use crate::run::record::RunRecord;
 use crate::run::store::{self, Store};
 
 /// Runs one parsed command line.
@@ -67,7 +68,7 @@ fn dry_run(g: &plan::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
     }
     listing.push_str(&format!(
         "{}, up to {} of memory per run; results in {}\n",
-        counts(g, mine.len(), n_done, n_training, &pending, jobs),
+        counts(g, mine.len(), n_done, n_training, &pending, jobs, pace(&done)),
         limits::gib(per_run),
         out.display()
     ));
@@ -77,7 +78,8 @@ fn dry_run(g: &plan::GridSpec, out: &Path, shard: Shard, jobs: usize, per_run: f
 
 /// `grid `quick`: 160 runs, 160 in this shard: 24 done, 0 training
 /// elsewhere, 136 pending, about 6 h on 2 cores for the pending runs`: the
-/// line that opens a grid and closes its dry run.
+/// line that opens a grid and closes its dry run. With runs finished in the
+/// folder, the time is scaled by their [`pace`](estimate::pace).
 fn counts(
     g: &plan::GridSpec,
     in_shard: usize,
@@ -85,14 +87,37 @@ fn counts(
     training: usize,
     pending: &[plan::RunSpec],
     jobs: usize,
+    pace: Option<(f64, usize)>,
 ) -> String {
+    let estimate = estimate::wall_seconds(pending, jobs);
+    let (time, paced) = match pace {
+        Some((pace, n)) if !pending.is_empty() => (
+            pace * estimate,
+            format!(
+                ", at the pace of the {} finished here ({pace:.2} times the built-in estimate of {})",
+                estimate::count(n, "run"),
+                estimate::human(estimate)
+            ),
+        ),
+        _ => (estimate, String::new()),
+    };
     format!(
-        "grid `{}`: {}, {in_shard} in this shard: {done} done, {training} training elsewhere, {} pending, about {} on {} for the pending runs",
+        "grid `{}`: {}, {in_shard} in this shard: {done} done, {training} training elsewhere, {} pending, about {} on {} for the pending runs{paced}",
         g.name,
         estimate::count(g.runs().len(), "run"),
         pending.len(),
-        estimate::human(estimate::wall_seconds(pending, jobs)),
+        estimate::human(time),
         estimate::count(jobs, "core"),
+    )
+}
+
+/// The [`pace`](estimate::pace) of the finished runs that did not diverge (a
+/// diverged run stops early).
+fn pace(done: &std::collections::BTreeMap<String, RunRecord>) -> Option<(f64, usize)> {
+    estimate::pace(
+        done.values()
+            .filter(|r| !r.diverged)
+            .map(|r| (&r.spec, r.wall_seconds)),
     )
 }
 
@@ -146,7 +171,15 @@ fn grid(a: &GridArgs) -> Result<(), Error> {
         let pending: Vec<plan::RunSpec> = pending.into_iter().filter(|r| !store.training(&r.id)).collect();
         eprintln!(
             "{}, {jobs} at a time; results in {}",
-            counts(&g, in_shard, done, training, &pending, jobs),
+            counts(
+                &g,
+                in_shard,
+                done,
+                training,
+                &pending,
+                jobs,
+                pace(&store.finished_of(&g)?)
+            ),
             out.display()
         );
     }

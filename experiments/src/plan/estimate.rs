@@ -82,6 +82,20 @@ pub fn wall_seconds(runs: &[RunSpec], cores: usize) -> f64 {
     runs.iter().map(run_seconds).sum::<f64>() / cores.max(1) as f64
 }
 
+/// How long finished runs took against their estimates, `Σ took / Σ estimated`
+/// over `(run, wall seconds)` pairs, and how many there were (`None` for
+/// none): the estimate's constants come from one machine, and this scales
+/// them to the one that ran the runs.
+pub fn pace<'a>(finished: impl IntoIterator<Item = (&'a RunSpec, f64)>) -> Option<(f64, usize)> {
+    let (mut took, mut estimated, mut n) = (0.0, 0.0, 0);
+    for (run, seconds) in finished {
+        took += seconds;
+        estimated += run_seconds(run);
+        n += 1;
+    }
+    (n > 0 && estimated > 0.0).then(|| (took / estimated, n))
+}
+
 /// Estimated wall seconds of a whole grid on `cores` cores.
 pub fn grid_seconds(g: &GridSpec, cores: usize) -> f64 {
     wall_seconds(&g.runs(), cores)
@@ -116,6 +130,22 @@ mod tests {
         let s = grid_seconds(&presets::get("quick").unwrap(), 2);
         assert!(s < 30.0 * 60.0, "{}", human(s));
         assert!(s > 10.0 * 60.0, "{}", human(s));
+    }
+
+    #[test]
+    fn pace_is_the_time_taken_over_the_time_estimated() {
+        let runs = presets::get("central").unwrap().runs();
+        let (a, b) = (&runs[0], &runs[100]);
+        let (ea, eb) = (run_seconds(a), run_seconds(b));
+        assert!(ea != eb);
+        // Both twice as slow as estimated: pace 2, whatever their lengths.
+        let (slow, n) = pace([(a, 2.0 * ea), (b, 2.0 * eb)]).unwrap();
+        assert_eq!(n, 2);
+        assert!((slow - 2.0).abs() < 1e-12, "{slow}");
+        // Weighted by the estimates: a long run counts for more.
+        let (mixed, _) = pace([(a, ea), (b, 3.0 * eb)]).unwrap();
+        assert!((mixed - (ea + 3.0 * eb) / (ea + eb)).abs() < 1e-12, "{mixed}");
+        assert_eq!(pace([]), None);
     }
 
     #[test]
