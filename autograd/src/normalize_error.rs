@@ -29,7 +29,8 @@ use std::sync::Arc;
 
 use crate::custom::CustomBackward;
 use crate::ops::layer_norm::LN_EPS;
-use crate::ops::{dot, reduce::row_stats};
+use crate::ops::reduce::{row_stats, rows_stats};
+use crate::ops::{dot, sum_and_dot};
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
 
@@ -82,13 +83,21 @@ impl NormalizeError {
     /// Every mode is the same map `g ↦ (g − m − c·x)·k` with its own
     /// per-row constants: a shift `m`, a decorrelation `c`, a scale `k`.
     pub fn map_row(&self, x: &[f32], g: &[f32], sent: &mut [f32]) {
+        self.map_row_given(x, || row_stats(x).1, g, sent);
+    }
+
+    /// [`map_row`](Self::map_row), with `x`'s variance from `var` (called only by the modes that scale).
+    fn map_row_given(&self, x: &[f32], var: impl FnOnce() -> f32, g: &[f32], sent: &mut [f32]) {
         let d_inv = 1.0 / x.len() as f32;
         let mean_g = || g.iter().sum::<f32>() * d_inv;
         let gx = || dot(g, x) * d_inv; // Σ(g⊙x)/D
-        let inv_s = || 1.0 / (row_stats(x).1 + LN_EPS).sqrt(); // 1/s
+        let inv_s = || 1.0 / (var() + LN_EPS).sqrt(); // 1/s
         let (m, c, k) = match self.mode {
             ErrorMode::None => (0.0, 0.0, 1.0),
-            ErrorMode::Full => (mean_g(), gx(), inv_s()),
+            ErrorMode::Full => {
+                let (sum_g, sum_gx) = sum_and_dot(g, x); // mean_g() and gx() in one sweep
+                (sum_g * d_inv, sum_gx * d_inv, inv_s())
+            }
             ErrorMode::Center => (mean_g(), 0.0, 1.0),
             ErrorMode::Scale => (0.0, 0.0, inv_s()),
             ErrorMode::Decorrelate => (0.0, gx(), 1.0),
@@ -116,11 +125,15 @@ impl CustomBackward for NormalizeError {
     }
 
     /// Row by row, the map of the mode (module doc), not the derivative of `forward`.
+    /// The scaling modes take every row's variance from `rows_stats`, which
+    /// sums rows side by side (the same bits, sooner).
     fn backward(&self, x: &Tensor, _out: &Tensor, grad_out: &Tensor, grad_x: &mut Tensor) {
         let cols = x.cols();
+        let scales = matches!(self.mode, ErrorMode::Full | ErrorMode::Scale);
+        let stats = if scales { rows_stats(x) } else { Vec::new() };
         let rows = x.data().chunks(cols).zip(grad_out.data().chunks(cols));
-        for (sent, (x, g)) in grad_x.data_mut().chunks_mut(cols).zip(rows) {
-            self.map_row(x, g, sent);
+        for (r, (sent, (x, g))) in grad_x.data_mut().chunks_mut(cols).zip(rows).enumerate() {
+            self.map_row_given(x, || stats[r].1, g, sent);
         }
     }
 }

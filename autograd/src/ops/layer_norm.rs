@@ -1,7 +1,7 @@
 //! Layer normalization over features (per row), without affine parameters.
 
 use super::reduce::rows_stats;
-use super::write_or_add;
+use super::{sum_and_dot, write_or_add};
 use crate::tensor::Tensor;
 
 /// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
@@ -27,11 +27,7 @@ pub(crate) fn backward(g: &Tensor, x: &Tensor, y: &Tensor, eps: f32, d: &mut Ten
     for (r, (_, var)) in rows_stats(x).into_iter().enumerate() {
         let (y, g) = (y.row(r), g.row(r));
         let rstd = 1.0 / (var + eps).sqrt();
-        // Σg and Σ(g⊙y) in one sweep: two independent chains, each the sum `Iterator::sum` makes.
-        let (sum_g, sum_gy) = g
-            .iter()
-            .zip(y)
-            .fold((-0.0f32, -0.0f32), |(s, t), (&g, &y)| (s + g, t + g * y));
+        let (sum_g, sum_gy) = sum_and_dot(g, y);
         let (mean_g, mean_gy) = (sum_g * d_inv, sum_gy * d_inv);
         let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));
         write_or_add(d.row_mut(r), fresh, terms);

@@ -27,3 +27,11 @@ pub(crate) fn write_or_add(d: &mut [f32], fresh: bool, v: impl Iterator<Item = f
 pub(crate) fn dot(x: &[f32], y: &[f32]) -> f32 {
     x.iter().zip(y).map(|(a, b)| a * b).sum()
 }
+
+/// `(Σ x, x·y)` in one sweep: two independent chains, which the CPU
+/// overlaps, each the sum `Iterator::sum` makes (the bits of `dot`).
+pub(crate) fn sum_and_dot(x: &[f32], y: &[f32]) -> (f32, f32) {
+    x.iter()
+        .zip(y)
+        .fold((-0.0, -0.0), |(s, t), (&x, &y)| (s + x, t + x * y))
+}
