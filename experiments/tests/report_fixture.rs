@@ -28,6 +28,7 @@ const CENTRAL_BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results
 const CENTRAL_MODES_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes-rest");
 const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
+const CENTRAL_REST_ALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-all");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -156,6 +157,23 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
         let row = inorm_full_claim_at(&files, paper);
         assert!(row.contains("| 30, 30 |") && row.contains("/30 ahead)"), "{row}");
     }
+    // ... and central-rest-all's: central's four conditions at every ε over all 30
+    let files = regenerates_byte_for_byte_with(
+        CENTRAL_REST_ALL,
+        &[CENTRAL_REST_MID, CENTRAL_REST, CENTRAL],
+        "central-rest-all-report",
+    );
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    let inorm_rows: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("| additive | `inorm` |"))
+        .collect();
+    assert_eq!(inorm_rows.len(), 4, "{inorm_rows:?}");
+    for row in inorm_rows {
+        assert!(row.contains("| 30, 30 |") && row.contains("(0/30 ahead)"), "{row}");
+    }
+    let row = inorm_full_claim_at(&files, "| ε = 0 | 88.57 vs 88.42");
+    assert!(row.contains("| 30, 30 |"), "{row}");
     // the other error modes, paired with central's LN+
     let modes = regenerates_byte_for_byte_with(CENTRAL_MODES, &[CENTRAL], "central-modes-report");
     let report = String::from_utf8(modes["report.md"].clone()).expect("utf-8");

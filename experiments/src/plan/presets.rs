@@ -474,6 +474,7 @@ mod tests {
             "central",
             "central-rest",
             "central-rest-mid",
+            "central-rest-all",
             "central-modes",
             "central-baselines",
             "central-modes-rest",
