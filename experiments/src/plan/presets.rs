@@ -9,7 +9,8 @@
 //! `central-modes` and `central-baselines` (the other error modes, and
 //! the other baselines, on its configurations at ε 0 and 0.75),
 //! `central-modes-rest` (`center` and `lateral` on the other 20
-//! configurations at ε 0.75),
+//! configurations at ε 0.75), `central-claims-rest` (the other claims'
+//! conditions on those configurations, so every claim has all 30),
 //! `paper` (protocol §5 in full), the beyond-paper multiplicative-luminosity
 //! grids `quick-mul` and `paper-mul`, `scale-precision` (the `scale`
 //! collapse under emulated fp16 autocast), `ln-precision` (LN+ under the
@@ -26,7 +27,7 @@ use crate::plan::{
     SpecError,
 };
 
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 19] = [
     "smoke",
     "quick",
     "quick-long",
@@ -38,6 +39,7 @@ pub const NAMES: [&str; 18] = [
     "central-modes",
     "central-baselines",
     "central-modes-rest",
+    "central-claims-rest",
     "paper",
     "quick-mul",
     "paper-mul",
@@ -72,6 +74,7 @@ pub fn describe(name: &str) -> &'static str {
         "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-baselines" => "the other baselines at central's protocol: ei, ei-ln, ei-ln-detached, e-ln-detached, inorm-sub x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-modes-rest" => "central-modes' inorm-center and inorm-lateral at eps 0.75 on configs 10-29, 50 epochs: with central-modes and central-rest, all 30 paired with LN+",
+        "central-claims-rest" => "the other claims on configs 10-29: inorm-decorrelate, ei, ei-ln x eps {0, 0.75}, inorm-center, inorm-lateral x eps 0, 50 epochs: with the central-modes and central-baselines grids, all 30",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
@@ -97,6 +100,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "central-modes" => central_modes(),
         "central-baselines" => central_baselines(),
         "central-modes-rest" => central_modes_rest(),
+        "central-claims-rest" => central_claims_rest(),
         "paper" => paper(),
         "quick-mul" => multiplicative(quick(), "quick-mul", &[0.5, 0.75]),
         "paper-mul" => multiplicative(paper(), "paper-mul", &[0.25, 0.5, 0.75]),
@@ -302,6 +306,32 @@ fn central_modes_rest() -> GridSpec {
         eval_offsets: Vec::new(),
         offset_conditions: Vec::new(),
         ..central_rest()
+    }
+}
+
+/// The conditions of the paper's other claims (protocol §7) on
+/// configurations 10-29, at the two ends of ε: with `central-modes`,
+/// `central-modes-rest` and `central-baselines`, each claim is tested over
+/// all 30 configurations, paired with the central grids' LN+.
+fn central_claims_rest() -> GridSpec {
+    GridSpec {
+        name: "central-claims-rest".to_string(),
+        notes: vec![
+            "The paper's other claims on its configurations 10-29: inorm-decorrelate, ei and ei-ln at eps 0 and 0.75, inorm-center and inorm-lateral at eps 0 (central-modes-rest ran them at 0.75). With the central-modes and central-baselines grids' configurations 0-9, all 30 of protocol §5, each paired with LN+ (e-ln) of the central-rest grids. 50 epochs, batch 32, all 60 000 training images in fixed order, one seed.".to_string(),
+        ],
+        conditions: vec![
+            Condition::INorm(ErrorMode::Center),
+            Condition::INorm(ErrorMode::Decorrelate),
+            Condition::INorm(ErrorMode::Lateral),
+            Condition::Ei,
+            Condition::EiLn,
+        ],
+        eps: vec![0.0, 0.75],
+        control_conditions: [ErrorMode::Center, ErrorMode::Lateral]
+            .map(Condition::INorm)
+            .to_vec(),
+        control_eps: vec![0.0],
+        ..central_modes_rest()
     }
 }
 
@@ -600,6 +630,47 @@ mod tests {
         runs.iter()
             .find(|t| format!("{}{suffix}", t.id) == id)
             .unwrap_or_else(|| panic!("{id} has no twin"))
+    }
+
+    #[test]
+    fn the_claims_grids_run_every_claims_condition_on_all_30_configs_once() {
+        let claims = [
+            Condition::INorm(ErrorMode::Center),
+            Condition::INorm(ErrorMode::Decorrelate),
+            Condition::INorm(ErrorMode::Lateral),
+            Condition::Ei,
+            Condition::EiLn,
+        ];
+        let grids = ["central-modes", "central-modes-rest", "central-baselines", "central-claims-rest"];
+        let mut cells: Vec<(Condition, u32, usize)> = grids
+            .into_iter()
+            .flat_map(|name| get(name).unwrap().runs())
+            .filter(|r| claims.contains(&r.condition))
+            .map(|r| (r.condition, r.eps.to_bits(), r.config.unwrap()))
+            .collect();
+        cells.sort_unstable();
+        let mut expected = Vec::new();
+        for c in claims {
+            for eps in [0.0f32, 0.75] {
+                expected.extend((0..PAPER_CONFIGS.len()).map(|k| (c, eps.to_bits(), k)));
+            }
+        }
+        expected.sort_unstable();
+        assert_eq!(cells, expected); // every cell once: none missing, none twice
+        // ... each with an LN+ twin of the central grids, trained alike
+        let ln: Vec<_> = ["central", "central-rest", "central-rest-all"]
+            .into_iter()
+            .flat_map(|name| get(name).unwrap().runs())
+            .filter(|r| r.condition == E_LN)
+            .collect();
+        for r in get("central-claims-rest").unwrap().runs() {
+            let twin = ln
+                .iter()
+                .find(|l| l.config == r.config && l.eps == r.eps)
+                .unwrap_or_else(|| panic!("{} has no LN+ twin", r.id));
+            assert_eq!((twin.hyper, twin.seed, twin.epochs), (r.hyper, r.seed, r.epochs));
+            assert_eq!((twin.batch, twin.order, twin.precision), (r.batch, r.order, r.precision));
+        }
     }
 
     #[test]
