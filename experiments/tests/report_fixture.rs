@@ -170,7 +170,10 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
         .collect();
     assert_eq!(inorm_rows.len(), 4, "{inorm_rows:?}");
     for row in inorm_rows {
-        assert!(row.contains("| 30, 30 |") && row.contains("(0/30 ahead)"), "{row}");
+        assert!(
+            row.contains("| 30, 30 |") && row.contains("(0/30 ahead)"),
+            "{row}"
+        );
     }
     let row = inorm_full_claim_at(&files, "| ε = 0 | 88.57 vs 88.42");
     assert!(row.contains("| 30, 30 |"), "{row}");

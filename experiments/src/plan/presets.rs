@@ -641,7 +641,12 @@ mod tests {
             Condition::Ei,
             Condition::EiLn,
         ];
-        let grids = ["central-modes", "central-modes-rest", "central-baselines", "central-claims-rest"];
+        let grids = [
+            "central-modes",
+            "central-modes-rest",
+            "central-baselines",
+            "central-claims-rest",
+        ];
         let mut cells: Vec<(Condition, u32, usize)> = grids
             .into_iter()
             .flat_map(|name| get(name).unwrap().runs())
@@ -657,7 +662,8 @@ mod tests {
         }
         expected.sort_unstable();
         assert_eq!(cells, expected); // every cell once: none missing, none twice
-        // ... each with an LN+ twin of the central grids, trained alike
+
+        // Each run of the new grid has an LN+ twin in the central grids, trained alike.
         let ln: Vec<_> = ["central", "central-rest", "central-rest-all"]
             .into_iter()
             .flat_map(|name| get(name).unwrap().runs())
@@ -669,7 +675,10 @@ mod tests {
                 .find(|l| l.config == r.config && l.eps == r.eps)
                 .unwrap_or_else(|| panic!("{} has no LN+ twin", r.id));
             assert_eq!((twin.hyper, twin.seed, twin.epochs), (r.hyper, r.seed, r.epochs));
-            assert_eq!((twin.batch, twin.order, twin.precision), (r.batch, r.order, r.precision));
+            assert_eq!(
+                (twin.batch, twin.order, twin.precision),
+                (r.batch, r.order, r.precision)
+            );
         }
     }
 
