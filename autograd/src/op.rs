@@ -36,7 +36,7 @@ pub(crate) enum Op {
     },
     /// The input's value with the gradient stopped: no copy, untracked.
     Detach,
-    LayerNorm(f32),
+    LayerNorm,
     Custom(Arc<dyn CustomBackward>),
 }
 
@@ -70,7 +70,7 @@ impl std::fmt::Debug for Op {
             Op::Mean => "mean",
             Op::CrossEntropy { .. } => "cross_entropy",
             Op::Detach => "detach",
-            Op::LayerNorm(_) => "layer_norm",
+            Op::LayerNorm => "layer_norm",
             Op::Custom(op) => op.name(),
         })
     }

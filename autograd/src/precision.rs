@@ -68,7 +68,7 @@ impl Precision {
 pub(crate) fn output_is_half(precision: Precision, op: &Op, half: impl Fn(usize) -> bool) -> bool {
     match op {
         Op::MatMul { .. } => true,
-        Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm(_) => false,
+        Op::Leaf | Op::Square | Op::Sum | Op::CrossEntropy { .. } | Op::LayerNorm => false,
         Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulCol | Op::DivCol => half(0) && half(1),
         Op::AddRow => precision == Precision::F16Autocast && half(0),
         Op::Scale(_) | Op::AddScalar | Op::Relu | Op::Sqrt => half(0),

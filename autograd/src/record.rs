@@ -83,7 +83,7 @@ impl Tape {
             let read = |i: usize, v| cast[i].as_ref().unwrap_or(t.value(v));
             matmul::matmul(read(0, a), trans_a, read(1, b), trans_b, c);
         });
-        self.nodes[out.index()].half_operands = cast;
+        self.nodes[out.index()].saved = cast;
         out
     }
 
@@ -191,9 +191,12 @@ impl Tape {
 
     /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row, with the exact gradient.
     pub fn layer_norm(&mut self, a: Var, eps: f32) -> Var {
-        self.unary(Op::LayerNorm(eps), a, |x, c| {
-            layer_norm::layer_norm_forward(x, eps, c)
-        })
+        let mut rstd = self.pool.take(self.value(a).rows(), 1);
+        let out = self.unary(Op::LayerNorm, a, |x, c| {
+            layer_norm::layer_norm_forward(x, eps, c, Some(&mut rstd))
+        });
+        self.nodes[out.index()].saved[0] = Some(rstd); // the backward's, so it need not recompute
+        out
     }
 
     /// Applies a custom op to `a`; the output has the shape of `a`.
@@ -207,8 +210,8 @@ impl Tape {
     pub(crate) fn backward_node(&mut self, i: usize) {
         let out = Var(i as u32);
         let inputs = self.nodes[i].inputs.clone();
-        // Under autocast a matmul reads its operands as half, as its forward did.
-        let cast = std::mem::take(&mut self.nodes[i].half_operands);
+        // What the forward saved, e.g. a matmul's operands as half under autocast.
+        let saved = std::mem::take(&mut self.nodes[i].saved);
         for (k, &x) in inputs.iter().enumerate() {
             self.accumulate(x, |t, d, fresh| {
                 let node = &t.nodes[i];
@@ -219,7 +222,7 @@ impl Tape {
                         unreachable!("no rule reaches a leaf's inputs or a detached node")
                     }
                     Op::MatMul { trans_a, trans_b } => {
-                        let other = cast[1 - k].as_ref().unwrap_or(v(1 - k));
+                        let other = saved[1 - k].as_ref().unwrap_or(v(1 - k));
                         matmul::backward(k == 1, g, other, [*trans_a, *trans_b], node.half, d, fresh)
                     }
                     Op::Add | Op::AddScalar => ew::add_backward(g, d, fresh),
@@ -240,7 +243,10 @@ impl Tape {
                     Op::CrossEntropy { labels, smoothing } => {
                         loss::cross_entropy_backward(g, v(0), labels, *smoothing, d, fresh)
                     }
-                    Op::LayerNorm(eps) => layer_norm::backward(g, v(0), y, *eps, d, fresh),
+                    Op::LayerNorm => {
+                        let rstd = saved[0].as_ref().expect("layer norm's forward saves 1/σ");
+                        layer_norm::backward(g, y, rstd, d, fresh)
+                    }
                     Op::Custom(op) => custom::backward(op.as_ref(), v(0), y, g, d, fresh),
                 }
             });
@@ -253,6 +259,6 @@ impl Tape {
                 }
             }
         }
-        self.nodes[i].half_operands = cast; // for another backward pass
+        self.nodes[i].saved = saved; // for another backward pass
     }
 }

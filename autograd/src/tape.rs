@@ -26,9 +26,9 @@ pub(crate) struct Node {
     /// Whether the value (and so the gradient) is IEEE half, stored in an
     /// `f32`: only under [`Precision::F16Autocast`], by the rules of `precision`.
     pub(crate) half: bool,
-    /// Under autocast, a matmul's `f32` operands rounded to half: made by the
-    /// forward, read again by the backward.
-    pub(crate) half_operands: [Option<Tensor>; 2],
+    /// What the op's forward saved for its backward: under autocast a
+    /// matmul's `f32` operands rounded to half; layer norm's `1/σ` per row.
+    pub(crate) saved: [Option<Tensor>; 2],
 }
 
 /// Records every operation of one forward pass so that [`Tape::backward`]
@@ -61,7 +61,7 @@ impl Tape {
     /// Forgets every node and gradient, keeping their buffers for reuse.
     pub fn clear(&mut self) {
         let values = self.nodes.drain(..).flat_map(|node| {
-            let [a, b] = node.half_operands;
+            let [a, b] = node.saved;
             [Some(node.value), a, b].into_iter().flatten()
         });
         let grads = self.grads.drain(..).flatten();
@@ -125,7 +125,7 @@ impl Tape {
             value,
             tracked,
             half,
-            half_operands: [None, None],
+            saved: [None, None],
         };
         self.nodes.push(node);
         Var(id)

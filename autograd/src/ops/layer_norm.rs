@@ -7,26 +7,29 @@ use crate::tensor::Tensor;
 /// The epsilon under every square root of a variance (layer norm, I-Norm, error scaling).
 pub const LN_EPS: f32 = 1e-5;
 
-/// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row.
-pub fn layer_norm_forward(x: &Tensor, eps: f32, out: &mut Tensor) {
+/// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row. `rstd`, if given
+/// (rows, 1), receives each row's `1/sqrt(var + eps)` for the backward.
+pub fn layer_norm_forward(x: &Tensor, eps: f32, out: &mut Tensor, mut rstd: Option<&mut Tensor>) {
     let cols = x.cols();
     let rows = x.data().chunks(cols).zip(rows_stats(x));
-    for (y, (x, (mean, var))) in out.data_mut().chunks_mut(cols).zip(rows) {
-        let rstd = 1.0 / (var + eps).sqrt();
+    for (i, (y, (x, (mean, var)))) in out.data_mut().chunks_mut(cols).zip(rows).enumerate() {
+        let r_std = 1.0 / (var + eps).sqrt();
+        if let Some(rstd) = rstd.as_deref_mut() {
+            rstd.data_mut()[i] = r_std;
+        }
         for (y, &x) in y.iter_mut().zip(x) {
-            *y = (x - mean) * rstd; // standardized: mean 0, variance var/(var + eps)
+            *y = (x - mean) * r_std; // standardized: mean 0, variance var/(var + eps)
         }
     }
 }
 
-/// With `y = (x − μ)·r`, `r = 1/sqrt(var + eps)`, and `D` features:
-/// `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
+/// With `y = (x − μ)·r`, `r = 1/sqrt(var + eps)` (the forward's `rstd`),
+/// and `D` features: `∂x += r · (g − mean(g) − y · mean(g ⊙ y))`.
 /// The `mean(g)` term is the path through `μ`, the `y·mean(g⊙y)` term the path through `var`.
-pub(crate) fn backward(g: &Tensor, x: &Tensor, y: &Tensor, eps: f32, d: &mut Tensor, fresh: bool) {
+pub(crate) fn backward(g: &Tensor, y: &Tensor, rstd: &Tensor, d: &mut Tensor, fresh: bool) {
     let d_inv = 1.0 / d.cols() as f32;
-    for (r, (_, var)) in rows_stats(x).into_iter().enumerate() {
+    for (r, &rstd) in rstd.data().iter().enumerate() {
         let (y, g) = (y.row(r), g.row(r));
-        let rstd = 1.0 / (var + eps).sqrt();
         let (sum_g, sum_gy) = sum_and_dot(g, y);
         let (mean_g, mean_gy) = (sum_g * d_inv, sum_gy * d_inv);
         let terms = g.iter().zip(y).map(|(&g, &y)| rstd * (g - mean_g - y * mean_gy));

@@ -23,7 +23,7 @@ impl CustomBackward for DetachedLayerNorm {
     /// `y = (x − mean(x)) / sqrt(var(x) + eps)` per row: autograd's exact
     /// layer norm going forward.
     fn forward(&self, x: &Tensor, out: &mut Tensor) {
-        layer_norm_forward(x, LN_EPS, out);
+        layer_norm_forward(x, LN_EPS, out, None);
     }
 
     /// `∂x = g`: the error passes through as if there were no normalization.
