@@ -18,8 +18,9 @@
 //!   returns a `Copy` handle. Nodes are created in topological order, so
 //!   [`Tape::backward`] is one reverse loop. Data ([`Tape::input`]) and
 //!   everything computed only from data are untracked and cost no gradient
-//!   work; a [`Tape::param`] is tracked. Every gradient enters through one
-//!   door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
+//!   work; a [`Tape::param`] is tracked. A node may also keep what its
+//!   forward computed for its backward (layer norm's `1/σ` per row). Every
+//!   gradient enters through one door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
 //!   training loop moves its parameters in and out without copying them
 //!   ([`Tape::param_owned`], [`Tape::take`]) and can update each one the
 //!   moment its gradient is complete ([`Tape::backward_with`]).
