@@ -508,6 +508,7 @@ mod tests {
             "central-modes",
             "central-baselines",
             "central-modes-rest",
+            "central-claims-rest",
             "scale-precision",
             "ln-precision",
             "scale-precision-bias",
