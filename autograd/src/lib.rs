@@ -20,8 +20,9 @@
 //!   everything computed only from data are untracked and cost no gradient
 //!   work; a [`Tape::param`] is tracked. A node may also keep what its
 //!   forward computed for its backward (layer norm's `1/σ` per row). Every
-//!   gradient enters through one door, `Tape::accumulate`. [`Tape::clear`] keeps every buffer, and a
-//!   training loop moves its parameters in and out without copying them
+//!   gradient enters through one door, `Tape::accumulate`. [`Tape::clear`]
+//!   keeps every buffer, and a training loop moves its parameters in and
+//!   out without copying them
 //!   ([`Tape::param_owned`], [`Tape::take`]) and can update each one the
 //!   moment its gradient is complete ([`Tape::backward_with`]).
 //! * `record.rs` — each op's `Tape` method (`tape.matmul_nt(x, w)`), which

@@ -13,12 +13,12 @@ pub fn layer_norm_forward(x: &Tensor, eps: f32, out: &mut Tensor, mut rstd: Opti
     let cols = x.cols();
     let rows = x.data().chunks(cols).zip(rows_stats(x));
     for (i, (y, (x, (mean, var)))) in out.data_mut().chunks_mut(cols).zip(rows).enumerate() {
-        let r_std = 1.0 / (var + eps).sqrt();
+        let r = 1.0 / (var + eps).sqrt();
         if let Some(rstd) = rstd.as_deref_mut() {
-            rstd.data_mut()[i] = r_std;
+            rstd.data_mut()[i] = r;
         }
         for (y, &x) in y.iter_mut().zip(x) {
-            *y = (x - mean) * r_std; // standardized: mean 0, variance var/(var + eps)
+            *y = (x - mean) * r; // standardized: mean 0, variance var/(var + eps)
         }
     }
 }
