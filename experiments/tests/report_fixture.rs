@@ -29,6 +29,7 @@ const CENTRAL_MODES_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../result
 const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-modes");
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 const CENTRAL_REST_ALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-all");
+const CENTRAL_CLAIMS_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-claims-rest");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -177,6 +178,39 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     }
     let row = inorm_full_claim_at(&files, "| ε = 0 | 88.57 vs 88.42");
     assert!(row.contains("| 30, 30 |"), "{row}");
+    // every claim's conditions on all 30 configurations, pooled with every central grid
+    let files = regenerates_byte_for_byte_with(
+        CENTRAL_CLAIMS_REST,
+        &[
+            CENTRAL_MODES_REST,
+            CENTRAL_MODES,
+            CENTRAL_BASELINES,
+            CENTRAL_REST_ALL,
+            CENTRAL_REST_MID,
+            CENTRAL_REST,
+            CENTRAL,
+        ],
+        "central-claims-rest-report",
+    );
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    for (ours, rows) in [
+        ("`inorm-center` vs `e-ln`", 2),
+        ("`inorm-lateral` vs `e-ln`", 2),
+        ("`inorm-decorrelate` vs `e-ln`", 2),
+        ("`ei-ln` vs `ei`", 2),
+    ] {
+        let header = format!("| | paper | ours ({ours}) |");
+        let start = report.find(&header).unwrap_or_else(|| panic!("{header}"));
+        let table: Vec<&str> = report[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        assert_eq!(table.len(), rows, "{table:?}");
+        for row in table {
+            assert!(row.contains("| 30, 30 |"), "{row}");
+        }
+    }
     // the other error modes, paired with central's LN+
     let modes = regenerates_byte_for_byte_with(CENTRAL_MODES, &[CENTRAL], "central-modes-report");
     let report = String::from_utf8(modes["report.md"].clone()).expect("utf-8");
