@@ -74,7 +74,7 @@ pub fn describe(name: &str) -> &'static str {
         "central-modes" => "the other error modes at central's protocol: inorm-center, inorm-decorrelate, inorm-lateral x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-baselines" => "the other baselines at central's protocol: ei, ei-ln, ei-ln-detached, e-ln-detached, inorm-sub x eps {0, 0.75} x configs 0-9, 50 epochs",
         "central-modes-rest" => "central-modes' inorm-center and inorm-lateral at eps 0.75 on configs 10-29, 50 epochs: with central-modes and central-rest, all 30 paired with LN+",
-        "central-claims-rest" => "the other claims on configs 10-29: inorm-decorrelate, ei, ei-ln x eps {0, 0.75}, inorm-center, inorm-lateral x eps 0, 50 epochs: with the central-modes and central-baselines grids, all 30",
+        "central-claims-rest" => "the other claims on configs 10-29: inorm-decorrelate, ei, ei-ln x eps {0, 0.75}, inorm-center, inorm-lateral x eps 0, 50 epochs: with central-modes, central-modes-rest and central-baselines, all 30",
         "paper" => "protocol §5 in full: 12 conditions x 4 eps x 30 configs x 50 epochs",
         "quick-mul" => "beyond the paper: multiplicative luminosity, quick's reductions",
         "paper-mul" => "beyond the paper: multiplicative luminosity, paper protocol",
