@@ -27,7 +27,7 @@ use crate::plan::{
     SpecError,
 };
 
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 20] = [
     "smoke",
     "quick",
     "quick-long",
@@ -47,6 +47,7 @@ pub const NAMES: [&str; 19] = [
     "ln-precision",
     "scale-precision-bias",
     "local-ln-mse",
+    "central-seeds",
 ];
 
 /// Fixed offsets δ for the out-of-distribution test (beyond the paper).
@@ -82,6 +83,7 @@ pub fn describe(name: &str) -> &'static str {
         "ln-precision" => "f16 autocast: e-ln (LN+) x eps {0, 0.75}, configs 0-9, 50 epochs: the LN+ twins of scale-precision's inorm-full",
         "scale-precision-bias" => "f16 autocast, biases added in f32 as the authors' layers do: inorm-scale, inorm x eps 0.75, configs 0-9, 50 epochs (20 runs)",
         "local-ln-mse" => "beyond the paper: inorm-full with the local loss ln-mse x eps {0.25, 0.5, 0.75}, configs 0-9, 50 epochs: central's twins with the other local loss",
+        "central-seeds" => "beyond the paper: central's e-ln, inorm, inorm-full at eps 0.75, configs 0-9, seeds 1 and 2, 50 epochs: how far a run moves with its seed",
         _ => "",
     }
 }
@@ -108,6 +110,7 @@ pub fn get(name: &str) -> Result<GridSpec, SpecError> {
         "ln-precision" => ln_precision(),
         "scale-precision-bias" => scale_precision_bias(),
         "local-ln-mse" => local_ln_mse(),
+        "central-seeds" => central_seeds(),
         _ => {
             return Err(SpecError::UnknownPreset {
                 given: name.to_string(),
@@ -375,6 +378,24 @@ fn local_ln_mse() -> GridSpec {
             local_loss: LocalLossChoice::LnMse,
             ..OptimKeys::default()
         },
+        ..central()
+    }
+}
+
+/// How much of a configuration's result is its seed? `central` ran seed 0
+/// of each configuration; this reruns its three main conditions at ε 0.75
+/// with seeds 1 and 2, so a report pooling `central` pairs each
+/// configuration three times, and the spread over seeds bounds how much of
+/// a single-seed difference (the paper's, or ours) chance alone could make.
+fn central_seeds() -> GridSpec {
+    GridSpec {
+        name: "central-seeds".to_string(),
+        notes: vec![
+            "Beyond the paper: central's e-ln (LN+), inorm and inorm-full at eps 0.75 with seeds 1 and 2 (a seed draws the initial weights and every luminosity jitter), 50 epochs, batch 32, all 60 000 training images in fixed order, tested on the test set (protocol §5). Configurations 0-9; their seed-0 runs are the central grid's.".to_string(),
+        ],
+        conditions: BEYOND_CONDITIONS.to_vec(),
+        eps: vec![0.75],
+        seeds: vec![1, 2],
         ..central()
     }
 }
@@ -698,6 +719,25 @@ mod tests {
                 .find(|l| l.condition == E_LN && l.config == r.config && l.eps == r.eps)
                 .unwrap_or_else(|| panic!("{} has no LN+ twin", r.id));
             assert_eq!((twin.hyper, twin.seed, twin.epochs), (r.hyper, r.seed, r.epochs));
+        }
+    }
+
+    #[test]
+    fn central_seeds_reruns_centrals_eps_0_75_cells_with_new_seeds_only() {
+        let central = get("central").unwrap().runs();
+        let runs = get("central-seeds").unwrap().runs();
+        assert_eq!(runs.len(), 3 * 10 * 2);
+        for r in &runs {
+            assert!(r.seed == 1 || r.seed == 2);
+            let twin = central
+                .iter()
+                .find(|c| (c.condition, c.eps, c.config) == (r.condition, r.eps, r.config))
+                .expect("every cell is one of central's");
+            assert_eq!(
+                (twin.hyper, twin.epochs, twin.batch),
+                (r.hyper, r.epochs, r.batch)
+            );
+            assert_ne!(twin.id, r.id, "a new seed is a new run");
         }
     }
 
