@@ -15,6 +15,7 @@ use super::claims::{self, Claim, Collapse};
 use super::compare::Comparison;
 use super::groups::{CellStats, Groups, Key};
 use super::precision::Study;
+use super::seeds::{self, SeedSpread};
 use super::targets::{self, AlignmentScope, Range, Target};
 
 /// One row of the accuracy table.
@@ -126,6 +127,8 @@ pub struct Analysis<'a> {
     /// Every cell has at most 10 runs, so a "top 10" is all of them.
     pub top10_is_all: bool,
     pub versus_ln: Vec<Versus>,
+    /// Where configurations ran with several seeds, how far a run moves with its seed.
+    pub seeds: Vec<SeedSpread>,
     pub collapse: Vec<Collapse>,
     pub claims: Vec<Claim>,
     pub moments: Vec<MomentRow>,
@@ -177,6 +180,7 @@ impl<'a> Analysis<'a> {
         Analysis {
             top10_is_all: cells.iter().all(|c| c.stats.summary.n <= 10),
             versus_ln: versus_ln(&groups),
+            seeds: seeds::seed_spread(&groups),
             moments: moments(&groups),
             alignment: alignment_eps.map_or_else(Vec::new, |e| alignment(&groups, e)),
             offsets: offsets(&groups),

@@ -10,7 +10,7 @@ use super::claims::{Claim, Outcome, Scope, Verdict, ALPHA, COLLAPSE_AT_OR_BELOW}
 use super::compare::MIN_PAIRS;
 use super::figures::Figure;
 use super::protocol::{list, protocol};
-use super::sections::{alignment, collapse, moments, offsets, precision, selection, versus_ln};
+use super::sections::{alignment, collapse, moments, offsets, precision, seeds, selection, versus_ln};
 use super::text::{mann_whitney, opt, p_value, paired};
 
 /// What the report is built from.
@@ -69,6 +69,7 @@ pub fn render(inp: &Inputs) -> String {
     accuracy_tables(&mut s, a);
     claims(&mut s, &a.claims);
     versus_ln(&mut s, a);
+    seeds(&mut s, a);
     collapse(&mut s, a);
     precision(&mut s, a);
     selection(&mut s, a);

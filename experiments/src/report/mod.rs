@@ -17,6 +17,7 @@ mod plot;
 mod precision;
 mod protocol;
 mod sections;
+mod seeds;
 pub mod targets;
 mod text;
 
