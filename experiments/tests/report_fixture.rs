@@ -30,6 +30,7 @@ const CENTRAL_MODES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/cen
 const CENTRAL_REST_MID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-mid");
 const CENTRAL_REST_ALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-rest-all");
 const CENTRAL_CLAIMS_REST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-claims-rest");
+const CENTRAL_SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/central-seeds");
 
 /// Every file the report writes, relative to the grid folder, with its bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -227,6 +228,14 @@ fn the_committed_50_epoch_reports_regenerate_byte_for_byte() {
     let files = regenerates_byte_for_byte_with(CENTRAL_BASELINES, &[CENTRAL], "central-baselines-report");
     let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
     assert!(report.contains("| `ei-ln-detached` | E-I LN detached | 0.75 | 10 |"));
+    // central's main conditions at ε 0.75 with seeds 1 and 2 beside central's seed 0
+    let files = regenerates_byte_for_byte_with(CENTRAL_SEEDS, &[CENTRAL], "central-seeds-report");
+    let report = String::from_utf8(files["report.md"].clone()).expect("utf-8");
+    let seeds = &report[report.find("## Seeds").expect("a Seeds section")..];
+    for condition in ["e-ln", "inorm", "inorm-full"] {
+        let row = format!("| additive | `{condition}` | 0.75 |");
+        assert!(seeds.contains(&row), "{row}");
+    }
     // inorm-full with the other local loss, paired with central's LN+ alone
     let files = regenerates_byte_for_byte_with(LOCAL_LN_MSE, &[CENTRAL], "local-ln-mse-report");
     let row = inorm_full_claim_at_075(&files);

@@ -534,6 +534,7 @@ mod tests {
             "ln-precision",
             "scale-precision-bias",
             "local-ln-mse",
+            "central-seeds",
         ] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../results")
