@@ -1,11 +1,13 @@
 //! Which figures a set of runs supports, drawn from the [`Analysis`]: the
-//! headline accuracy against ε, paired scatter by config (Figs 2, 4, 5), box
+//! headline accuracy against ε, paired scatter by config (Figs 2, 4, 5) and,
+//! where configurations ran with several seeds, by seed, box
 //! plots of the error-normalization modes per ε with the LN+ median as a
 //! dashed line (Figs 6, 7), moment box plots (Fig 3), alignment histograms
 //! (Figs 4–6) and alignment over epochs; beyond the paper, learning curves,
 //! every `inorm-scale` run, fixed-offset tests and other luminosity kinds.
 //! Each condition has one colour everywhere ([`palette::color`]).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use einet::{Condition, ErrorMode};
@@ -87,6 +89,7 @@ pub fn write_all(a: &Analysis, dir: &Path) -> Result<Vec<Figure>, PlotError> {
     ] {
         push(paired(g, dir, file, fig, x, y)?);
     }
+    push(seeds(a, dir)?);
     // With at most 10 runs per cell the top 10 are all runs: Fig 7 would repeat Fig 6.
     push(modes(g, dir, None, a.top10_is_all)?);
     if !a.top10_is_all {
@@ -178,6 +181,7 @@ fn paired(
             (!points.is_empty()).then(|| ScatterPanel {
                 title: format!("ε = {eps}"),
                 points,
+                color: color(y),
             })
         })
         .collect();
@@ -192,7 +196,6 @@ fn paired(
         &dir.join(file),
         &format!("{y} against {x}, paired by config"),
         (&xd, &yd),
-        color(y),
         &legend([y]),
         &panels,
     )?;
@@ -201,6 +204,71 @@ fn paired(
         caption: format!(
             "({fig}) Final test accuracy of `{y}` against `{x}`, one point per config and seed; above the diagonal `{y}` is better."
         ),
+    }))
+}
+
+/// Each condition's paired difference to LN+ with a configuration's first
+/// seed against the same with its other seeds, where configurations ran
+/// with several (the Seeds section).
+fn seeds(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
+    let g = &a.groups;
+    let ln = Condition::ELn;
+    let panels: Vec<ScatterPanel> = a
+        .seeds
+        .iter()
+        .filter(|r| r.versus_ln.is_some())
+        .map(|r| {
+            let (accs, ln_accs) = (
+                g.by_config(r.lum, r.condition, r.eps),
+                g.by_config(r.lum, ln, r.eps),
+            );
+            // (config, seed) ascending: each configuration's first seed comes first.
+            let mut first: BTreeMap<usize, f64> = BTreeMap::new();
+            let mut points = Vec::new();
+            for (&(config, seed), &acc) in &accs {
+                let (Some(config), Some(&twin)) = (config, ln_accs.get(&(config, seed))) else {
+                    continue;
+                };
+                match first.get(&config) {
+                    Some(&d0) => points.push((d0, acc - twin)),
+                    None => {
+                        first.insert(config, acc - twin);
+                    }
+                }
+            }
+            ScatterPanel {
+                title: format!("{} − {ln}, ε = {}", r.condition, r.eps),
+                points,
+                color: color(r.condition),
+            }
+        })
+        .filter(|p| !p.points.is_empty())
+        .collect();
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let file = "seeds.svg";
+    let conditions = a
+        .seeds
+        .iter()
+        .filter(|r| r.versus_ln.is_some())
+        .map(|r| r.condition);
+    let mut shown: Vec<Condition> = conditions.collect();
+    shown.sort();
+    shown.dedup();
+    plot::paired_scatter(
+        &dir.join(file),
+        &format!("Difference to {ln}, paired by config: one seed against another"),
+        (
+            "difference with the first seed (points)",
+            "with another seed (points)",
+        ),
+        &legend(shown),
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: file.to_string(),
+        caption: format!("Each condition's final test accuracy minus `{ln}`'s, paired by configuration and seed: a configuration's difference with its first seed against the same with each of its other seeds. On the diagonal, a configuration's difference would be its own whatever the seed; spread about it is seed noise."),
     }))
 }
 

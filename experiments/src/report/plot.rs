@@ -221,17 +221,17 @@ fn axes<'a, 'b>(
         .map_err(e)
 }
 
-/// One scatter panel: a point per pair, the diagonal `y = x`.
+/// One scatter panel: a point per pair, in `color`, and the diagonal `y = x`.
 pub struct ScatterPanel {
     pub title: String,
     pub points: Vec<(f64, f64)>,
+    pub color: RGBColor,
 }
 
 pub fn paired_scatter(
     path: &Path,
     title: &str,
     axes_desc: (&str, &str),
-    color: RGBColor,
     legend: &[Key],
     data: &[ScatterPanel],
 ) -> Result<(), PlotError> {
@@ -254,7 +254,7 @@ pub fn paired_scatter(
             .draw_series(
                 p.points
                     .iter()
-                    .map(|&(x, y)| Circle::new((x, y), 4, color.mix(0.75).filled())),
+                    .map(|&(x, y)| Circle::new((x, y), 4, p.color.mix(0.75).filled())),
             )
             .map_err(e)?;
         Ok(())
