@@ -260,8 +260,8 @@ fn seeds(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
         &dir.join(file),
         &format!("Difference to {ln}, paired by config: one seed against another"),
         (
-            "difference with the first seed (points)",
-            "with another seed (points)",
+            "with the first seed (accuracy points)",
+            "with another seed (accuracy points)",
         ),
         &legend(shown),
         &panels,
