@@ -7,7 +7,6 @@
 //! every `inorm-scale` run, fixed-offset tests and other luminosity kinds.
 //! Each condition has one colour everywhere ([`palette::color`]).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use einet::{Condition, ErrorMode};
@@ -211,49 +210,23 @@ fn paired(
 /// seed against the same with its other seeds, where configurations ran
 /// with several (the Seeds section).
 fn seeds(a: &Analysis, dir: &Path) -> Result<Option<Figure>, PlotError> {
-    let g = &a.groups;
     let ln = Condition::ELn;
-    let panels: Vec<ScatterPanel> = a
-        .seeds
-        .iter()
-        .filter(|r| r.versus_ln.is_some())
-        .map(|r| {
-            let (accs, ln_accs) = (
-                g.by_config(r.lum, r.condition, r.eps),
-                g.by_config(r.lum, ln, r.eps),
-            );
-            // (config, seed) ascending: each configuration's first seed comes first.
-            let mut first: BTreeMap<usize, f64> = BTreeMap::new();
-            let mut points = Vec::new();
-            for (&(config, seed), &acc) in &accs {
-                let (Some(config), Some(&twin)) = (config, ln_accs.get(&(config, seed))) else {
-                    continue;
-                };
-                match first.get(&config) {
-                    Some(&d0) => points.push((d0, acc - twin)),
-                    None => {
-                        first.insert(config, acc - twin);
-                    }
-                }
-            }
-            ScatterPanel {
-                title: format!("{} − {ln}, ε = {}", r.condition, r.eps),
-                points,
-                color: color(r.condition),
-            }
-        })
-        .filter(|p| !p.points.is_empty())
-        .collect();
-    if panels.is_empty() {
+    let rows: Vec<_> = a.seeds.iter().filter(|r| !r.differences.is_empty()).collect();
+    if rows.is_empty() {
         return Ok(None);
     }
-    let file = "seeds.svg";
-    let conditions = a
-        .seeds
+    let panels: Vec<ScatterPanel> = rows
         .iter()
-        .filter(|r| r.versus_ln.is_some())
-        .map(|r| r.condition);
-    let mut shown: Vec<Condition> = conditions.collect();
+        .map(|r| ScatterPanel {
+            title: format!("{} − {ln}, ε = {}", r.condition, r.eps),
+            points: (r.differences.iter())
+                .flat_map(|d| d[1..].iter().map(|&other| (d[0], other)))
+                .collect(),
+            color: color(r.condition),
+        })
+        .collect();
+    let file = "seeds.svg";
+    let mut shown: Vec<Condition> = rows.iter().map(|r| r.condition).collect();
     shown.sort();
     shown.dedup();
     plot::paired_scatter(

@@ -32,6 +32,9 @@ pub struct SeedSpread {
     pub accuracy: SeedSd,
     /// Of the difference to `e-ln`, paired by configuration and seed.
     pub versus_ln: Option<SeedSd>,
+    /// Those differences, one list per configuration, by ascending seed
+    /// (none for `e-ln` itself).
+    pub differences: Vec<Vec<f64>>,
 }
 
 /// Every cell with a configuration run under two seeds or more.
@@ -45,13 +48,13 @@ pub fn seed_spread(g: &Groups) -> Vec<SeedSpread> {
                 let Some(accuracy) = seed_sd(&groups) else {
                     continue;
                 };
-                let versus_ln = (condition != Condition::ELn)
-                    .then(|| {
-                        let ln = g.by_config(lum, Condition::ELn, eps);
-                        let diffs = accs.iter().filter_map(|(k, a)| Some((*k, a - ln.get(k)?)));
-                        seed_sd(&by_configuration(&diffs.collect()))
-                    })
-                    .flatten();
+                let differences = if condition == Condition::ELn {
+                    Vec::new()
+                } else {
+                    let ln = g.by_config(lum, Condition::ELn, eps);
+                    let diffs = accs.iter().filter_map(|(k, a)| Some((*k, a - ln.get(k)?)));
+                    by_configuration(&diffs.collect())
+                };
                 out.push(SeedSpread {
                     lum,
                     condition,
@@ -59,7 +62,8 @@ pub fn seed_spread(g: &Groups) -> Vec<SeedSpread> {
                     configs: groups.len(),
                     runs: groups.iter().map(Vec::len).sum(),
                     accuracy,
-                    versus_ln,
+                    versus_ln: seed_sd(&differences),
+                    differences,
                 });
             }
         }
@@ -68,7 +72,8 @@ pub fn seed_spread(g: &Groups) -> Vec<SeedSpread> {
 }
 
 /// Values keyed by (configuration, seed), one group per paper configuration
-/// that has two seeds or more (runs with custom rates share no configuration).
+/// that has two seeds or more, by ascending seed (runs with custom rates
+/// share no configuration).
 fn by_configuration(values: &BTreeMap<(Option<usize>, u64), f64>) -> Vec<Vec<f64>> {
     let mut groups: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     for (&(config, _), &v) in values {
@@ -147,9 +152,11 @@ mod tests {
         // Between: means 82 and 72, sd = 10 / sqrt(2).
         assert!(close(ln_row.accuracy.between.unwrap(), 10.0 / 2f64.sqrt()));
         assert_eq!(ln_row.versus_ln, None);
+        assert!(ln_row.differences.is_empty());
         let full_row = spreads.iter().find(|s| s.condition == full).unwrap();
         assert_eq!((full_row.configs, full_row.runs), (2, 5));
         // Differences: [1, 0, 2] (mean 1, squares 0 + 1 + 1) and [0, -2] (mean -1, squares 1 + 1).
+        assert_eq!(full_row.differences, vec![vec![1.0, 0.0, 2.0], vec![0.0, -2.0]]);
         let d = full_row.versus_ln.unwrap();
         assert!(close(d.within, (4.0f64 / 3.0).sqrt()));
         assert!(close(d.between.unwrap(), 2.0 / 2f64.sqrt()));
