@@ -49,7 +49,7 @@ pub fn seeds(s: &mut String, a: &Analysis) {
     let _ = writeln!(s, "| luminosity | condition | ε | configurations, runs | within | between | Δ to `e-ln`: within | between |\n|---|---|---|---|---|---|---|---|");
     let sd = |v: Option<f64>| opt(v, |x| format!("{x:.2}"));
     for r in &a.seeds {
-        let d = r.versus_ln;
+        let d = r.versus_ln();
         let _ = writeln!(
             s,
             "| {} | `{}` | {} | {}, {} | {:.2} | {} | {} | {} |",

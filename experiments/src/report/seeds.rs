@@ -30,11 +30,16 @@ pub struct SeedSpread {
     pub configs: usize,
     pub runs: usize,
     pub accuracy: SeedSd,
-    /// Of the difference to `e-ln`, paired by configuration and seed.
-    pub versus_ln: Option<SeedSd>,
-    /// Those differences, one list per configuration, by ascending seed
-    /// (none for `e-ln` itself).
+    /// The differences to `e-ln`, paired by configuration and seed: one
+    /// list per configuration, by ascending seed (none for `e-ln` itself).
     pub differences: Vec<Vec<f64>>,
+}
+
+impl SeedSpread {
+    /// The spread of [`differences`](Self::differences); `None` for `e-ln`.
+    pub fn versus_ln(&self) -> Option<SeedSd> {
+        seed_sd(&self.differences)
+    }
 }
 
 /// Every cell with a configuration run under two seeds or more.
@@ -62,7 +67,6 @@ pub fn seed_spread(g: &Groups) -> Vec<SeedSpread> {
                     configs: groups.len(),
                     runs: groups.iter().map(Vec::len).sum(),
                     accuracy,
-                    versus_ln: seed_sd(&differences),
                     differences,
                 });
             }
@@ -151,13 +155,13 @@ mod tests {
         assert!(close(ln_row.accuracy.within, (16.0f64 / 3.0).sqrt()));
         // Between: means 82 and 72, sd = 10 / sqrt(2).
         assert!(close(ln_row.accuracy.between.unwrap(), 10.0 / 2f64.sqrt()));
-        assert_eq!(ln_row.versus_ln, None);
+        assert_eq!(ln_row.versus_ln(), None);
         assert!(ln_row.differences.is_empty());
         let full_row = spreads.iter().find(|s| s.condition == full).unwrap();
         assert_eq!((full_row.configs, full_row.runs), (2, 5));
         // Differences: [1, 0, 2] (mean 1, squares 0 + 1 + 1) and [0, -2] (mean -1, squares 1 + 1).
         assert_eq!(full_row.differences, vec![vec![1.0, 0.0, 2.0], vec![0.0, -2.0]]);
-        let d = full_row.versus_ln.unwrap();
+        let d = full_row.versus_ln().unwrap();
         assert!(close(d.within, (4.0f64 / 3.0).sqrt()));
         assert!(close(d.between.unwrap(), 2.0 / 2f64.sqrt()));
     }
